@@ -1,0 +1,23 @@
+"""Production: the same settings, with secrets required and HTTPS hardening on.
+
+Run with DJANGO_SETTINGS_MODULE=config.settings.production; see docs/operations.md.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import BLIND_INDEX_KEY, FIELD_KEYS, SECRET_KEY, env
+
+if SECRET_KEY.startswith("dev-insecure") or FIELD_KEYS[0].startswith("dev1:") or BLIND_INDEX_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured("Set SECRET_KEY, FIELD_KEYS and BLIND_INDEX_KEY for production.")
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

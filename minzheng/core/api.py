@@ -1,0 +1,81 @@
+"""Core API: token sign-in, divisions, policy parameters."""
+
+from __future__ import annotations
+
+import django_filters
+from rest_framework import generics, permissions, serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from .models import Division, PolicyParameter
+from .scope import user_prefix
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get a token for `Authorization: Token …`.
+
+    Failed attempts count towards the same lockout as the sign-in page."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_scope = "anon"
+
+
+class DivisionOut(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+
+    class Meta:
+        model = Division
+        fields = ["code", "name", "level", "parent"]
+
+
+class DivisionFilter(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent_id")
+    name = django_filters.CharFilter(field_name="name", lookup_expr="contains")
+
+    class Meta:
+        model = Division
+        fields = ["level", "parent", "name"]
+
+
+class DivisionList(generics.ListAPIView):
+    """Divisions the user works in: their own division and everything under it."""
+
+    serializer_class = DivisionOut
+    filterset_class = DivisionFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        prefix = user_prefix(self.request.user)
+        qs = Division.objects.all()
+        if prefix is None:
+            return qs.none()
+        return qs.filter(code__startswith=prefix) if prefix else qs
+
+
+class ParameterOut(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", allow_null=True)
+
+    class Meta:
+        model = PolicyParameter
+        fields = ["id", "key", "name", "division", "value", "value_type", "unit", "valid_from", "valid_to",
+                  "source_document", "is_illustrative"]
+
+
+class ParameterFilter(django_filters.FilterSet):
+    on = django_filters.DateFilter(method="filter_on", label="in force on (YYYY-MM-DD)")
+
+    class Meta:
+        model = PolicyParameter
+        fields = ["key", "division", "on"]
+
+    def filter_on(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(valid_from__lte=value).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=value))
+
+
+class ParameterList(generics.ListAPIView):
+    """Policy parameters with their validity and source document (public policy facts)."""
+
+    serializer_class = ParameterOut
+    filterset_class = ParameterFilter
+    queryset = PolicyParameter.objects.all()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("core/divisions/", api.DivisionList.as_view(), name="api-divisions"),
+    path("core/parameters/", api.ParameterList.as_view(), name="api-parameters"),
+]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "minzheng.core"
+    label = "core"
+    verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from . import audit, demo, demo_accounts, roles
+
+        # Roles are groups whose permissions exist only after every app migrated.
+        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="minzheng.core.sync_roles")
+        audit.connect_auth_signals()
+        demo.add_demo_step(demo.DemoStep("accounts", demo_accounts.run, order=0))

@@ -1,0 +1,25 @@
+from django.core.exceptions import ValidationError
+from django.forms import Form
+
+
+def add_service_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's field → message errors on the form that collected the input."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error.messages[0] if error.messages else error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so templates render `{{ field }}` as is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            kind = getattr(widget, "input_type", "")
+            css = "form-select" if kind == "select" else "form-check-input" if kind in ("checkbox", "radio") else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

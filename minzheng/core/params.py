@@ -1,0 +1,81 @@
+"""Look up effective-dated policy parameters.
+
+`parameter_value("dibao_standard", on=date, division_code="440605011001")` returns the
+row in force on that date for the most specific division that has one: the community,
+then its town, then the district, then the district-wide row (no division).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import LEVEL_DIGITS, PolicyParameter
+
+
+class ParameterMissing(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    key: str
+    value: Decimal | int | str | bool
+    unit: str
+    source_document: str
+    parameter_id: int
+    division_code: str | None
+    valid_from: dt.date
+
+    def as_record(self) -> dict:
+        """What a decision stores, so "why this amount" can be answered later."""
+        return {
+            "key": self.key, "value": str(self.value), "unit": self.unit, "source": self.source_document,
+            "parameter_id": self.parameter_id, "division": self.division_code, "valid_from": self.valid_from.isoformat(),
+        }
+
+
+def parse_value(raw: str, value_type: str):
+    if value_type == PolicyParameter.ValueType.DECIMAL:
+        return Decimal(raw)
+    if value_type == PolicyParameter.ValueType.INTEGER:
+        return int(raw)
+    if value_type == PolicyParameter.ValueType.BOOLEAN:
+        return raw.strip().lower() in {"1", "true", "yes", "是"}
+    return raw
+
+
+def ancestor_codes(division_code: str | None) -> list[str]:
+    """The division itself and the divisions above it within the district, nearest first."""
+    if not division_code:
+        return []
+    codes = []
+    for digits in sorted(LEVEL_DIGITS.values(), reverse=True):
+        if digits < LEVEL_DIGITS["district"]:
+            break
+        code = division_code[:digits].ljust(12, "0")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
+    candidates = ancestor_codes(division_code)
+    rows = list(
+        PolicyParameter.objects.filter(key=key, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .filter(Q(division__isnull=True) | Q(division_id__in=candidates))
+    )
+    if not rows:
+        raise ParameterMissing(_("政策参数“%(key)s”在 %(date)s 没有生效的取值。") % {"key": key, "date": on})
+    order = {code: i for i, code in enumerate(candidates)}
+    best = min(rows, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal()))
+    return ParameterValue(
+        key=key, value=parse_value(best.value, best.value_type), unit=best.unit,
+        source_document=best.source_document, parameter_id=best.pk, division_code=best.division_id,
+        valid_from=best.valid_from,
+    )

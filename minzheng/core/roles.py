@@ -1,0 +1,116 @@
+"""Roles are groups with named permissions; this table is their single definition.
+
+`sync_roles` makes the groups match the table after every migrate (a role that later
+modules add is one more entry here or in `register_role`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+SYSTEM_ADMIN = "系统管理员"
+LEADER = "局领导"
+DISTRICT_OFFICER = "区民政局科室"
+TOWN_CASEWORKER = "镇街经办"
+COMMUNITY_WORKER = "村居工作人员"
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    description: str
+    # "app_label.codename" entries; "app_label.view_*" means every view permission of the app.
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+    all_permissions: bool = False
+
+
+ROLES: dict[str, Role] = {}
+
+
+def register_role(role: Role) -> None:
+    ROLES[role.name] = role
+
+
+_VIEW_ALL = ("core.view_*", "registry.view_*")
+
+register_role(Role(SYSTEM_ADMIN, str(_("系统管理：账号、角色、主数据")), all_permissions=True))
+register_role(
+    Role(
+        LEADER,
+        str(_("局领导：查看全部数据与操作日志，不能修改")),
+        _VIEW_ALL + ("core.view_operationlog",),
+    )
+)
+register_role(
+    Role(
+        DISTRICT_OFFICER,
+        str(_("区局科室：审批、配置政策参数、管理全区数据")),
+        _VIEW_ALL
+        + (
+            "core.add_policyparameter", "core.change_policyparameter",
+            "core.add_attachment",
+            "registry.add_person", "registry.change_person",
+            "registry.add_household", "registry.change_household",
+            "registry.add_organisation", "registry.change_organisation",
+            "registry.add_persontag", "registry.change_persontag",
+            "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons",
+        ),
+    )
+)
+register_role(
+    Role(
+        TOWN_CASEWORKER,
+        str(_("镇街经办：本镇街范围内受理、登记、管理")),
+        ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
+         "registry.view_person", "registry.add_person", "registry.change_person",
+         "registry.view_household", "registry.add_household", "registry.change_household",
+         "registry.view_organisation", "registry.add_organisation", "registry.change_organisation",
+         "registry.view_persontag", "registry.add_persontag", "registry.change_persontag",
+         "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons"),
+    )
+)
+register_role(
+    Role(
+        COMMUNITY_WORKER,
+        str(_("村居工作人员：本村居范围内登记与查询")),
+        ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
+         "registry.view_person", "registry.add_person", "registry.change_person",
+         "registry.view_household", "registry.add_household", "registry.change_household",
+         "registry.view_persontag", "registry.add_persontag"),
+    )
+)
+
+
+def _resolve(role: Role):
+    from django.contrib.auth.models import Permission
+
+    if role.all_permissions:
+        return Permission.objects.all()
+    wanted = Permission.objects.none()
+    perms = Permission.objects.select_related("content_type")
+    for entry in role.permissions:
+        app_label, codename = entry.split(".", 1)
+        if codename.endswith("*"):
+            wanted |= perms.filter(content_type__app_label=app_label, codename__startswith=codename[:-1])
+        else:
+            wanted |= perms.filter(content_type__app_label=app_label, codename=codename)
+    return wanted
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group
+
+    for role in ROLES.values():
+        group, _created = Group.objects.get_or_create(name=role.name)
+        group.permissions.set(_resolve(role))
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    # Run once, after the last app: permissions of every app exist by then.
+    from django.apps import apps
+
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
+    if sender.name == last.name:
+        sync_roles()
