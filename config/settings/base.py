@@ -160,6 +160,7 @@ LANGUAGE_COOKIE_NAME = "mz_lang"
 # --- static and private files ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root before collectstatic
 
 
 def _bootstrap_dist() -> Path:
@@ -193,6 +194,10 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="dev-only-blind-index-key-m
 # --- notifications --------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="minzheng.core.sms.ConsoleBackend")
 SMS_CODE_TTL = env.int("SMS_CODE_TTL", default=300)
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="南海民政")
+# The help line shown on the portal (elder mode shows it prominently); 12345 is the
+# national government-service hotline.
+PORTAL_HELP_PHONE = env.str("PORTAL_HELP_PHONE", default="12345")
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from .models import Division, PolicyParameter
 from .scope import user_prefix
@@ -17,6 +19,15 @@ class TokenView(ObtainAuthToken):
 
     permission_classes = [permissions.AllowAny]
     throttle_scope = "anon"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes marks the request it was given (DRF's wrapper) when it refused.
+            if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+                return Response({"detail": _("登录失败次数过多，账号已暂时锁定，请 30 分钟后再试。")}, status=429)
+            raise
 
 
 class DivisionOut(serializers.ModelSerializer):

@@ -40,6 +40,7 @@ class SessionIdleTimeoutMiddleware:
                 request.session["timed_out"] = True
                 if not request.path.startswith("/api/"):
                     return redirect("portal:login" if is_resident else "core:login")
-            else:
+            elif last is None or now - last >= 60:
+                # Written at most once a minute, so each request does not rewrite the session.
                 request.session[self.KEY] = now
         return self.get_response(request)

@@ -93,6 +93,7 @@ class PersonListCreate(generics.ListCreateAPIView):
 
 class PersonDetail(generics.RetrieveUpdateAPIView):
     serializer_class = PersonOut
+    queryset = Person.objects.none()  # names the model for the permission check; get_object scopes
     http_method_names = ["get", "put", "head", "options"]
 
     def get_object(self):
@@ -176,6 +177,7 @@ class HouseholdListCreate(generics.ListCreateAPIView):
 
 class HouseholdDetail(generics.RetrieveAPIView):
     serializer_class = HouseholdOut
+    queryset = Household.objects.none()
 
     def get_object(self):
         return selectors.household_detail(user=self.request.user, household_id=self.kwargs["pk"])
@@ -222,6 +224,7 @@ class OrganisationListCreate(generics.ListCreateAPIView):
 
 class OrganisationDetail(generics.RetrieveAPIView):
     serializer_class = OrganisationOut
+    queryset = Organisation.objects.none()
 
     def get_object(self):
         return selectors.organisation_detail(user=self.request.user, organisation_id=self.kwargs["pk"])

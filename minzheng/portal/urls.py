@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("portal/", views.home, name="home"),
+    path("portal/login/", views.login_phone, name="login"),
+    path("portal/login/code/", views.login_code, name="login_code"),
+    path("portal/logout/", views.logout_view, name="logout"),
+    path("portal/me/", views.me, name="me"),
+    path("portal/me/bind/", views.me_bind, name="me_bind"),
+]
