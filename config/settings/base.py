@@ -90,8 +90,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'm
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
     # BEGIN so that two writers queue instead of failing with "database is locked".
+    # case_sensitive_like lets a name-prefix search (LIKE '陈%') use the name index; it
+    # makes ASCII LIKE case-sensitive, which no Chinese-first search here depends on.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA case_sensitive_like=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -29,7 +29,7 @@ class Sex(models.TextChoices):
 class Person(models.Model):
     scope_field = "residence_division"
 
-    name = models.CharField(_("姓名"), max_length=40, db_index=True)
+    name = models.CharField(_("姓名"), max_length=40)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = EncryptedTextField(_("身份证号码"), blank=True)
@@ -42,7 +42,7 @@ class Person(models.Model):
         Division, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     residence_division = models.ForeignKey(
-        Division, verbose_name=_("居住地"), on_delete=models.PROTECT, related_name="+",
+        Division, verbose_name=_("居住地"), on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text=_("决定由哪个镇街、村居管理该人员。"),
     )
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
@@ -67,6 +67,8 @@ class Person(models.Model):
             models.Index(fields=["residence_division", "id"], name="person_scope_idx"),
             models.Index(fields=["hukou_division"], name="person_hukou_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),
+            # Name-prefix search (LIKE '陈%') on PostgreSQL whatever the database collation.
+            models.Index(fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
