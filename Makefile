@@ -16,10 +16,12 @@ help:
 	@echo "make bench  - every benchmark, results in bench/results/"
 	@echo "make lint   - ruff and the migrations check"
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock frontend/package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@command -v npm >/dev/null || { echo "npm is needed for the browser libraries (ECharts, jsQR): apt-get install npm"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
 install: $(STAMP)

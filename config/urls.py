@@ -3,15 +3,21 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# Each domain app serves its pages from its own urls.py (under staff/<app>/ and
+# portal/<app>/) and its API under /api/v1/<app>/.
+DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescue"]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),
     path("", include("minzheng.portal.urls")),
+    *[path("", include(f"minzheng.{app}.urls")) for app in DOMAIN_APPS],
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("minzheng.core.api_urls")),
     path("api/v1/registry/", include("minzheng.registry.api_urls")),
+    *[path(f"api/v1/{app}/", include(f"minzheng.{app}.api_urls")) for app in DOMAIN_APPS],
 ]

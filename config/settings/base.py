@@ -45,6 +45,12 @@ INSTALLED_APPS = [
     "minzheng.core",
     "minzheng.registry",
     "minzheng.portal",
+    "minzheng.ledger",
+    "minzheng.programs",
+    "minzheng.funeral",
+    "minzheng.qingming",
+    "minzheng.volunteers",
+    "minzheng.rescue",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +178,11 @@ def _bootstrap_dist() -> Path:
     return Path(next(iter(bootstrap.__path__))).resolve()
 
 
-STATICFILES_DIRS = [("vendor/bootstrap", _bootstrap_dist())]
+# Browser libraries installed by `make install` (npm ci in frontend/), served by the app.
+_NODE = BASE_DIR / "frontend" / "node_modules"
+STATICFILES_DIRS = [("vendor/bootstrap", _bootstrap_dist())] + [
+    (f"vendor/{name}", _NODE / name / "dist") for name in ("echarts", "jsqr") if (_NODE / name / "dist").is_dir()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
