@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class StaffEntry:
-    title: str
+    title: str  # may be a lazy translation: rendered in the user's language
     url_name: str
     permission: str  # shown to users who have it
     icon: str = "▦"
@@ -23,7 +23,7 @@ class StaffEntry:
 
 @dataclass(frozen=True)
 class PortalService:
-    title: str
+    title: str  # may be lazy
     description: str
     url_name: str | None  # None: coming soon (shown, not linked)
     icon: str = "●"

@@ -20,7 +20,7 @@ COMMUNITY_WORKER = "村居工作人员"
 @dataclass(frozen=True)
 class Role:
     name: str
-    description: str
+    description: str  # lazy translation
     # "app_label.codename" entries; "app_label.view_*" means every view permission of the app.
     permissions: tuple[str, ...] = field(default_factory=tuple)
     all_permissions: bool = False
@@ -35,18 +35,18 @@ def register_role(role: Role) -> None:
 
 _VIEW_ALL = ("core.view_*", "registry.view_*")
 
-register_role(Role(SYSTEM_ADMIN, str(_("系统管理：账号、角色、主数据")), all_permissions=True))
+register_role(Role(SYSTEM_ADMIN, _("系统管理：账号、角色、主数据"), all_permissions=True))
 register_role(
     Role(
         LEADER,
-        str(_("局领导：查看全部数据与操作日志，不能修改")),
+        _("局领导：查看全部数据与操作日志，不能修改"),
         _VIEW_ALL + ("core.view_operationlog",),
     )
 )
 register_role(
     Role(
         DISTRICT_OFFICER,
-        str(_("区局科室：审批、配置政策参数、管理全区数据")),
+        _("区局科室：审批、配置政策参数、管理全区数据"),
         _VIEW_ALL
         + (
             "core.add_policyparameter", "core.change_policyparameter",
@@ -62,7 +62,7 @@ register_role(
 register_role(
     Role(
         TOWN_CASEWORKER,
-        str(_("镇街经办：本镇街范围内受理、登记、管理")),
+        _("镇街经办：本镇街范围内受理、登记、管理"),
         ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
          "registry.view_person", "registry.add_person", "registry.change_person",
          "registry.view_household", "registry.add_household", "registry.change_household",
@@ -74,7 +74,7 @@ register_role(
 register_role(
     Role(
         COMMUNITY_WORKER,
-        str(_("村居工作人员：本村居范围内登记与查询")),
+        _("村居工作人员：本村居范围内登记与查询"),
         ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
          "registry.view_person", "registry.add_person", "registry.change_person",
          "registry.view_household", "registry.add_household", "registry.change_household",
