@@ -33,7 +33,8 @@ def register_role(role: Role) -> None:
     ROLES[role.name] = role
 
 
-_VIEW_ALL = ("core.view_*", "registry.view_*")
+# Leaders and district officers read every module: a module's view permissions join here.
+_VIEW_ALL = tuple(f"{app}.view_*" for app in ("core", "registry", "portal", "ledger", "programs", "funeral", "qingming", "volunteers", "rescue"))
 
 register_role(Role(SYSTEM_ADMIN, _("系统管理：账号、角色、主数据"), all_permissions=True))
 register_role(
@@ -56,6 +57,7 @@ register_role(
             "registry.add_organisation", "registry.change_organisation",
             "registry.add_persontag", "registry.change_persontag",
             "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons",
+            "ledger.add_journalentry", "ledger.reverse_journalentry",
         ),
     )
 )
@@ -68,7 +70,8 @@ register_role(
          "registry.view_household", "registry.add_household", "registry.change_household",
          "registry.view_organisation", "registry.add_organisation", "registry.change_organisation",
          "registry.view_persontag", "registry.add_persontag", "registry.change_persontag",
-         "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons"),
+         "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons",
+         "ledger.view_account"),
     )
 )
 register_role(
