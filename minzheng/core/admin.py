@@ -1,6 +1,7 @@
 """Master-data screens (django-unfold). Querysets go through core.scope like every page."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -35,7 +36,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin, ModelAdmin):
     list_display = ["username", "display_name", "kind", "division", "is_active", "last_login"]
     list_filter = ["kind", "is_active", "groups"]
     search_fields = ["username", "display_name"]
-    fieldsets = BaseUserAdmin.fieldsets + (("民政", {"fields": ["kind", "division", "display_name"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("民政"), {"fields": ["kind", "division", "display_name"]}),)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

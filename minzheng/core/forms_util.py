@@ -1,5 +1,8 @@
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.translation import gettext as _
 
 
 def add_service_errors(form: Form, exc: ValidationError) -> None:
@@ -23,3 +26,12 @@ class StyledFormMixin:
             kind = getattr(widget, "input_type", "")
             css = "form-select" if kind == "select" else "form-check-input" if kind in ("checkbox", "radio") else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def join_messages(messages: Iterable[str]) -> str:
+    """Several messages as one line, with the separator of the user's language."""
+    return _("；").join(str(m) for m in messages)
+
+
+def form_error_text(form: Form) -> str:
+    return join_messages(e for errors in form.errors.values() for e in errors)

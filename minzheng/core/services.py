@@ -125,7 +125,7 @@ def attachment_add(
     ext = Path(name).suffix.lower()
     if ext not in allowed:
         raise ValidationError(
-            {"file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。") % {"ext": ext or _("无扩展名"), "allowed": "、".join(a.lstrip(".").upper() for a in allowed)}}
+            {"file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。") % {"ext": ext or _("无扩展名"), "allowed": _("、").join(a.lstrip(".").upper() for a in allowed)}}
         )
     if upload.size > max_bytes:
         raise ValidationError({"file": _("文件过大（%(size).1f MB），单个文件不能超过 %(max).0f MB。") % {"size": upload.size / 1048576, "max": max_bytes / 1048576}})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -63,7 +64,7 @@ def _int_or_none(value):
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
-        raise serializers.ValidationError({"age": "年龄须为整数。"}) from None
+        raise serializers.ValidationError({"age": _("年龄须为整数。")}) from None
 
 
 class PersonListCreate(generics.ListCreateAPIView):
@@ -170,7 +171,7 @@ class HouseholdListCreate(generics.ListCreateAPIView):
         try:
             head = selectors.person_detail(user=request.user, person_id=d["head"])
         except Http404:
-            raise ValidationError({"head": "找不到该人员，或不在您的管辖范围内。"}) from None
+            raise ValidationError({"head": _("找不到该人员，或不在您的管辖范围内。")}) from None
         household = services.household_create(actor=request.user, number=d["number"], division_code=d["division"], address=d["address"], head=head)
         return Response(HouseholdOut(household).data, status=status.HTTP_201_CREATED)
 

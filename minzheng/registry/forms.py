@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
 
-from .models import HouseholdMember, Organisation, PersonTag, Sex
+from .models import DisabilityLevel, HouseholdMember, Organisation, PersonTag, Sex
 
 
 class PersonForm(StyledFormMixin, forms.Form):
@@ -55,7 +55,7 @@ class TagForm(StyledFormMixin, forms.Form):
     valid_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     certificate_no = forms.CharField(label=_("证件号码"), max_length=40, required=False)
     disability_category = forms.ChoiceField(label=_("残疾类别"), required=False, choices=[("", "—")] + list(PersonTag.DisabilityCategory.choices))
-    disability_level = forms.TypedChoiceField(label=_("残疾等级"), required=False, coerce=int, empty_value=None, choices=[("", "—")] + [(i, f"{i}级") for i in range(1, 5)])
+    disability_level = forms.TypedChoiceField(label=_("残疾等级"), required=False, coerce=int, empty_value=None, choices=[("", "—"), *DisabilityLevel.choices])
 
 
 class HouseholdForm(StyledFormMixin, forms.Form):

@@ -81,6 +81,13 @@ class Person(models.Model):
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
 
+class DisabilityLevel(models.IntegerChoices):
+    LEVEL_1 = 1, _("一级")
+    LEVEL_2 = 2, _("二级")
+    LEVEL_3 = 3, _("三级")
+    LEVEL_4 = 4, _("四级")
+
+
 class PersonTag(models.Model):
     """A special-group membership with its validity period.
 
@@ -112,7 +119,7 @@ class PersonTag(models.Model):
     valid_to = models.DateField(_("截止日期"), null=True, blank=True)
     certificate_no = models.CharField(_("证件号码"), max_length=40, blank=True)
     disability_category = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityCategory.choices, blank=True)
-    disability_level = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True, choices=[(i, f"{i}级") for i in range(1, 5)])
+    disability_level = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True, choices=DisabilityLevel.choices)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     history = HistoricalRecords()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minzheng.core.forms_util import add_service_errors
+from minzheng.core.forms_util import add_service_errors, form_error_text, join_messages
 from minzheng.core.models import Attachment
 from minzheng.core.selectors import all_division_choices, division_choices
 from minzheng.core.services import attachment_add
@@ -125,7 +125,7 @@ def person_void(request, person_id: int):
     try:
         services.person_void(actor=request.user, person=person, reason=form.data.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     else:
         messages.success(request, _("已作废该记录（保留历史，不会删除）。"))
     return redirect("registry:person_detail", person_id=person.pk)
@@ -141,9 +141,9 @@ def person_tag_add(request, person_id: int):
             services.person_tag_add(actor=request.user, person=person, **form.cleaned_data)
             messages.success(request, _("已添加标签。"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
     return redirect("registry:person_detail", person_id=person.pk)
 
 
@@ -157,9 +157,9 @@ def person_attachment_add(request, person_id: int):
             attachment_add(actor=request.user, owner=person, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
             messages.success(request, _("材料已上传。"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_error_text(form))
     return redirect("registry:person_detail", person_id=person.pk)
 
 
