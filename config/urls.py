@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,6 +10,7 @@ DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescu
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("minzheng.core.urls")),
     path("", include("minzheng.registry.urls")),

@@ -26,6 +26,9 @@ class StyledFormMixin:
             kind = getattr(widget, "input_type", "")
             css = "form-select" if kind == "select" else "form-check-input" if kind in ("checkbox", "radio") else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if field.required and field.label:
+                # "请填写姓名。" says which field, unlike the generic "该字段是必填项。"
+                field.error_messages["required"] = _("请填写%(label)s。") % {"label": field.label}
 
 
 def join_messages(messages: Iterable[str]) -> str:

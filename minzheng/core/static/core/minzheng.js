@@ -6,6 +6,16 @@
     var el = ev.target.closest("[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
+  // After a failed submit, take the keyboard (and screen reader) to the first field in error.
+  document.addEventListener("DOMContentLoaded", function () {
+    var invalid = document.querySelector("[aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
+  });
+  // <button data-remove="#id">: take an element off the page (e.g. hide revealed numbers again).
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest("[data-remove]");
+    if (el) { var t = document.querySelector(el.getAttribute("data-remove")); if (t) { t.remove(); } }
+  });
   // htmx sends the CSRF token with every request.
   document.addEventListener("htmx:configRequest", function (ev) {
     var token = document.querySelector("meta[name=csrf-token]");
