@@ -124,7 +124,7 @@ def test_disability_tag_needs_certificate_category_and_level(guicheng_worker):
     assert PersonTag.objects.count() == 0
     tag = person_tag_add(actor=guicheng_worker, person=p, tag="disabled", valid_from=dt.date(2024, 1, 1),
                          certificate_no="44060519900101123642", disability_category="physical", disability_level=2)
-    assert tag.get_disability_level_display() == "2级"
+    assert tag.get_disability_level_display() == "二级"
 
 
 @pytest.mark.django_db
