@@ -101,8 +101,6 @@ def test_check_detects_a_tampered_balance(accounts, district_officer):
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency test needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_never_overdraw_a_budget(district_officer):
-    from django.db import close_old_connections
-
     services.account_open(code="BANK", name="银行存款", kind="bank")
     services.account_open(code="BUDGET:TA:2026", name="预算", kind="budget", year=2026)
     services.account_open(code="PAYABLE:TA", name="应付", kind="payable")
@@ -118,7 +116,7 @@ def test_concurrent_approvals_never_overdraw_a_budget(district_officer):
         except InsufficientFunds:
             results.append("refused")
         finally:
-            close_old_connections()
+            connection.close()  # each thread's own connection, or the test database cannot be dropped
 
     threads = [threading.Thread(target=approve, args=(i,)) for i in range(16)]
     for t in threads:
