@@ -20,6 +20,20 @@ class ScopedAdminMixin:
         return scope_queryset(super().get_queryset(request), request.user)
 
 
+class ReadOnlyAdminMixin:
+    """For records written only by services (logs, journals, registry data): the admin
+    shows them, never adds, edits or deletes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.unregister(Group)
 
 
@@ -86,20 +100,11 @@ class PolicyParameterAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 
 @admin.register(OperationLog)
-class OperationLogAdmin(ModelAdmin):
+class OperationLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["at", "username", "action", "target_type", "target_id", "summary", "ip"]
     list_filter = ["action"]
     search_fields = ["username", "target_id", "summary"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)

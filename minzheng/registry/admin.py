@@ -9,20 +9,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from minzheng.core.admin import ScopedAdminMixin
+from minzheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Household, HouseholdMember, Organisation, Person, PersonTag
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
+    pass
 
 
 @admin.register(Person)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/households/", views.household_list, name="household_list"),
     path("staff/households/new/", views.household_create, name="household_create"),
     path("staff/households/<int:household_id>/", views.household_detail, name="household_detail"),
+    path("staff/households/<int:household_id>/members/<int:member_id>/leave/", views.household_member_leave, name="household_member_leave"),
     path("staff/organisations/", views.organisation_list, name="organisation_list"),
     path("staff/organisations/new/", views.organisation_create, name="organisation_create"),
 ]

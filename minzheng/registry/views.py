@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -236,6 +236,20 @@ def household_detail(request, household_id: int):
             messages.success(request, _("已添加成员。"))
             return redirect("registry:household_detail", household_id=household.pk)
     return render(request, "registry/household_detail.html", {"household": household, "members": selectors.household_members(household=household), "form": form})
+
+
+@staff_required
+@require_POST
+def household_member_leave(request, household_id: int, member_id: int):
+    household = selectors.household_detail(user=request.user, household_id=household_id)
+    member = get_object_or_404(household.members.select_related("person", "household"), pk=member_id, left_on__isnull=True)
+    try:
+        services.household_remove_member(actor=request.user, member=member, left_on=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, join_messages(exc.messages))
+    else:
+        messages.success(request, _("%(name)s 已迁出（记录保留）。") % {"name": member.person.name})
+    return redirect("registry:household_detail", household_id=household.pk)
 
 
 # ---------------------------------------------------------------- organisations

@@ -178,3 +178,19 @@ def test_blind_index_rotation_keeps_search_working(guicheng_worker, settings):
     rotation.rotate(reindex=True)
     assert list(person_list(user=guicheng_worker, filters=PersonFilters(q=ID))) == [p]
     assert list(person_list(user=guicheng_worker, filters=PersonFilters(q="13812345678"))) == [p]
+
+
+@pytest.mark.django_db
+def test_member_leaves_through_the_page_and_the_row_stays(client, guicheng_worker):
+    head, child = person(guicheng_worker, name="梁志强"), person(guicheng_worker, name="梁小明")
+    h = household_create(actor=guicheng_worker, number="NH-9", division_code="440605011001", head=head)
+    member = household_add_member(actor=guicheng_worker, household=h, person=child, relation="child")
+    client.force_login(guicheng_worker)
+    response = client.post(f"/staff/households/{h.pk}/members/{member.pk}/leave/")
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.left_on is not None and HouseholdMember.objects.count() == 2
+    head_member = h.members.get(relation="head")
+    client.post(f"/staff/households/{h.pk}/members/{head_member.pk}/leave/")
+    head_member.refresh_from_db()
+    assert head_member.left_on is None  # the head cannot simply leave

@@ -1,22 +1,13 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
-from minzheng.core.admin import ScopedAdminMixin
+from minzheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Account, JournalEntry
 
 
-class ReadOnly(ScopedAdminMixin, ModelAdmin):
+class ReadOnly(ReadOnlyAdminMixin, ScopedAdminMixin, ModelAdmin):
     """The journal is written only by ledger.services; the admin only shows it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
