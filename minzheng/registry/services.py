@@ -7,7 +7,7 @@ message map, so bad input writes nothing; then it writes inside one transaction 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -139,25 +139,20 @@ PERSON_EDITABLE = ("name", "sex", "birth_date", "id_number", "id_number_hash", "
 
 
 def person_update(*, actor, person: Person, data: PersonInput, deceased_date: dt.date | None = None) -> Person:
+    """Change a person's facts with the same validation as registration. A blank ID number
+    or phone keeps the stored one (forms never show plaintext to edit)."""
     require_perm(actor, "registry.change_person")
     if not code_in_scope(actor, person.residence_division_id):
         raise ValidationError({"residence_division": _("该人员不在您的管辖范围内。")})
-    # An empty ID/phone in the form keeps the stored one (the form never shows plaintext).
-    updated, errors = person_build(PersonInput(**{**data.__dict__}))
-    if not data.id_number:
-        updated.id_number, updated.id_number_hash, updated.id_number_masked = person.id_number, person.id_number_hash, person.id_number_masked
-        if person.birth_date and person.id_number:
-            updated.birth_date, updated.sex = person.birth_date, person.sex
-            errors.pop("sex", None), errors.pop("birth_date", None)
-    if not data.phone:
-        updated.phone, updated.phone_hash, updated.phone_masked = person.phone, person.phone_hash, person.phone_masked
+    data = replace(data, id_number=data.id_number or person.id_number, phone=data.phone or person.phone)
+    updated, errors = person_build(data)
     if "residence_division" not in errors and not code_in_scope(actor, updated.residence_division_id):
         errors["residence_division"] = _("居住地不在您的管辖范围内。")
-    if data.id_number and "id_number" not in errors:
+    if "id_number" not in errors and updated.id_number_hash and updated.id_number_hash != person.id_number_hash:
         clash = Person.objects.filter(id_number_hash=updated.id_number_hash).exclude(pk=person.pk).select_related("residence_division__parent").first()
         if clash:
             errors["id_number"] = _duplicate_message(actor, clash)
-    if deceased_date and person.birth_date and deceased_date < person.birth_date:
+    if deceased_date and updated.birth_date and deceased_date < updated.birth_date:
         errors["deceased_date"] = _("死亡日期不能早于出生日期。")
     if errors:
         raise ValidationError(errors)

@@ -194,3 +194,22 @@ def test_member_leaves_through_the_page_and_the_row_stays(client, guicheng_worke
     client.post(f"/staff/households/{h.pk}/members/{head_member.pk}/leave/")
     head_member.refresh_from_db()
     assert head_member.left_on is None  # the head cannot simply leave
+
+
+@pytest.mark.django_db
+def test_update_keeps_stored_id_and_phone_when_left_blank_and_checks_the_rest(guicheng_worker):
+    p = person(guicheng_worker, id_number=ID, phone="13812345678")
+    person_update(actor=guicheng_worker, person=p, data=PersonInput(name="陈大文", residence_division_code="440605011004"),
+                  deceased_date=dt.date(2026, 1, 2))
+    p.refresh_from_db()
+    assert (p.id_number, p.phone, p.sex, p.birth_date) == (ID, "13812345678", "M", dt.date(1990, 1, 1))
+    assert (p.residence_division_id, p.deceased_date) == ("440605011004", dt.date(2026, 1, 2))
+    with pytest.raises(ValidationError) as exc:
+        person_update(actor=guicheng_worker, person=p, data=PersonInput(name="陈大文", residence_division_code="440605011004"),
+                      deceased_date=dt.date(1980, 1, 1))
+    assert "deceased_date" in exc.value.message_dict
+    other = person(guicheng_worker, name="李四", id_number=id_number())
+    with pytest.raises(ValidationError) as exc:
+        person_update(actor=guicheng_worker, person=other, data=PersonInput(name="李四", id_number=ID, residence_division_code="440605011001"))
+    assert "已登记" in exc.value.message_dict["id_number"][0]
+    assert p.history.count() == 2
