@@ -114,12 +114,30 @@ def attachment_add(
     *, actor, owner: Model, upload: UploadedFile, kind: str = "", allowed: tuple[str, ...] = DOCUMENT_TYPES,
     max_bytes: int | None = None,
 ) -> Attachment:
-    """Store a file for a record the actor may see. Refuses wrong types and sizes clearly."""
+    """Store a file for a record the staff actor may see. Refuses wrong types and sizes clearly."""
     require_perm(actor, "core.add_attachment")
     from .scope import object_in_scope
 
     if not object_in_scope(actor, owner):
         raise ValidationError({"file": _("无权为该记录上传材料。")})
+    return _attachment_store(actor=actor, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes)
+
+
+def attachment_add_by_resident(
+    *, resident, owner: Model, upload: UploadedFile, kind: str = "", allowed: tuple[str, ...] = DOCUMENT_TYPES,
+    max_bytes: int | None = None,
+) -> Attachment:
+    """Store a file a resident sends with their own record (an application, a report).
+
+    The calling service must have checked that `owner` belongs to `resident`; residents
+    have no staff scope, so no scope check is made here. The same type and size checks apply.
+    """
+    if getattr(resident, "kind", "") != "resident" or not resident.is_authenticated:
+        raise ValidationError({"file": _("请先登录后再上传材料。")})
+    return _attachment_store(actor=resident, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes)
+
+
+def _attachment_store(*, actor, owner: Model, upload: UploadedFile, kind: str, allowed: tuple[str, ...], max_bytes: int | None) -> Attachment:
     max_bytes = max_bytes or settings.ATTACHMENT_MAX_BYTES
     name = Path(upload.name or "").name
     ext = Path(name).suffix.lower()

@@ -1,0 +1,58 @@
+"""Rescue rules as plain data and functions: the case state table, upload limits, what a
+public notice may show."""
+
+from __future__ import annotations
+
+from .models import CaseState
+
+S = CaseState
+# The declared transitions of a case (from → allowed targets). Every change writes a
+# CaseTransition row; RETURNED closes the case and is reached only through a return home.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.CHECKED_IN: (S.CHECKED_OUT, S.TRANSFERRED, S.TO_RETURN, S.RETURNED),
+    S.CHECKED_OUT: (S.CHECKED_IN, S.TO_RETURN, S.RETURNED),
+    S.TRANSFERRED: (S.CHECKED_IN, S.TO_RETURN, S.RETURNED),
+    S.TO_RETURN: (S.CHECKED_IN, S.RETURNED),
+    S.RETURNED: (),
+}
+OPEN_STATES = (S.CHECKED_IN, S.CHECKED_OUT, S.TRANSFERRED, S.TO_RETURN)
+# States a staff member may choose by hand (to_return comes from a confirmed match,
+# returned from a return home).
+MANUAL_TARGETS = (S.CHECKED_IN, S.CHECKED_OUT, S.TRANSFERRED)
+
+
+def can_transition(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, ())
+
+
+# Upload limits: technical limits of the station's files, not policy numbers.
+PHOTO_TYPES = (".jpg", ".jpeg", ".png")
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+AUDIO_TYPES = (".mp3", ".wav", ".m4a")
+AUDIO_MAX_BYTES = 20 * 1024 * 1024
+
+AGE_LIMIT = 120
+TOP_CANDIDATES = 10  # candidates stored per case
+LONG_STAY_PARAMETER = "rescue_long_stay_days"
+LONG_STAY_DEFAULT_DAYS = 30  # used only until the parameter row exists (the demo step creates it)
+
+# What a notice may show on the portal: everything that helps a family recognise the
+# person, nothing else. Health and mental state, belongings, fingerprint/DNA references,
+# the station's internal number and anything about the family are never copied to a notice.
+NOTICE_FROM_CASE = (
+    "told_name",
+    "sex",
+    "age_min",
+    "age_max",
+    "found_date",
+    "found_place",
+    "dialect",
+)
+
+
+def notice_appearance(case) -> str:
+    parts = []
+    if case.height_cm:
+        parts.append(f"身高约{case.height_cm}厘米")
+    parts += [x for x in (case.build, case.marks, case.clothing) if x]
+    return "；".join(parts)
