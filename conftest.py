@@ -16,7 +16,13 @@ def pytest_configure(config):
 
         db = settings.DATABASES["default"]
         try:
-            psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], connect_timeout=5).close()
+            psycopg.connect(
+                host=db["HOST"],
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                dbname=db["NAME"],
+                connect_timeout=5,
+            ).close()
         except Exception as exc:  # pragma: no cover - a CI environment failure
             raise pytest.UsageError(f"PostgreSQL is not reachable for the CI run: {exc}") from exc
 
@@ -38,8 +44,14 @@ def make_staff(db):
     roles.sync_roles()
 
     def make(username: str, role: str, division: str = "440605000000", *, superuser: bool = False):
-        return ensure_account(username=username, display_name=username, division=division, role=role,
-                              password="Test-Password-123", superuser=superuser)
+        return ensure_account(
+            username=username,
+            display_name=username,
+            division=division,
+            role=role,
+            password="Test-Password-123",
+            superuser=superuser,
+        )
 
     return make
 

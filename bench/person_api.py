@@ -42,7 +42,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=f"sqlite:///{CACHE / 'bench.sqlite3'}")
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
@@ -67,9 +69,27 @@ def main(argv: list[str] | None = None) -> int:
     roles.sync_roles()
     password = "Bench-Password-2026"
     users = {
-        "district": ensure_account(username="bench-officer", display_name="bench", division="440605000000", role=roles.DISTRICT_OFFICER, password=password),
-        "town": ensure_account(username="bench-town", display_name="bench", division="440605011000", role=roles.TOWN_CASEWORKER, password=password),
-        "community": ensure_account(username="bench-community", display_name="bench", division="440605011008", role=roles.COMMUNITY_WORKER, password=password),
+        "district": ensure_account(
+            username="bench-officer",
+            display_name="bench",
+            division="440605000000",
+            role=roles.DISTRICT_OFFICER,
+            password=password,
+        ),
+        "town": ensure_account(
+            username="bench-town",
+            display_name="bench",
+            division="440605011000",
+            role=roles.TOWN_CASEWORKER,
+            password=password,
+        ),
+        "community": ensure_account(
+            username="bench-community",
+            display_name="bench",
+            division="440605011008",
+            role=roles.COMMUNITY_WORKER,
+            password=password,
+        ),
     }
     sample = Person.objects.filter(is_void=False).exclude(phone="").order_by("pk")[total // 2]
     surname = sample.name[0]
@@ -110,15 +130,26 @@ def main(argv: list[str] | None = None) -> int:
         run(client, params, 5)
         baseline_ms = run(client, params, max(20, args.requests // 4))
         del api.PersonListCreate.pagination_class  # back to the project default (cursor)
-        rows = len(client.get("/api/v1/registry/persons/", {**params, "page_size": 50}).json()["results"])
-        results.append({
-            "scenario": name, "user": who, "params": {k: str(v) for k, v in params.items()}, "rows_on_page": rows,
-            "p50_ms": round(_percentile(cursor_ms, 0.50), 2), "p95_ms": round(_percentile(cursor_ms, 0.95), 2),
-            "p99_ms": round(_percentile(cursor_ms, 0.99), 2), "mean_ms": round(statistics.fmean(cursor_ms), 2),
-            "baseline_count_p95_ms": round(_percentile(baseline_ms, 0.95), 2),
-        })
-        print(f"{name:32s} rows={rows:3d} p50={results[-1]['p50_ms']:7.2f} p95={results[-1]['p95_ms']:7.2f} "
-              f"p99={results[-1]['p99_ms']:7.2f} ms | page+count baseline p95={results[-1]['baseline_count_p95_ms']:8.2f} ms")
+        rows = len(
+            client.get("/api/v1/registry/persons/", {**params, "page_size": 50}).json()["results"]
+        )
+        results.append(
+            {
+                "scenario": name,
+                "user": who,
+                "params": {k: str(v) for k, v in params.items()},
+                "rows_on_page": rows,
+                "p50_ms": round(_percentile(cursor_ms, 0.50), 2),
+                "p95_ms": round(_percentile(cursor_ms, 0.95), 2),
+                "p99_ms": round(_percentile(cursor_ms, 0.99), 2),
+                "mean_ms": round(statistics.fmean(cursor_ms), 2),
+                "baseline_count_p95_ms": round(_percentile(baseline_ms, 0.95), 2),
+            }
+        )
+        print(
+            f"{name:32s} rows={rows:3d} p50={results[-1]['p50_ms']:7.2f} p95={results[-1]['p95_ms']:7.2f} "
+            f"p99={results[-1]['p99_ms']:7.2f} ms | page+count baseline p95={results[-1]['baseline_count_p95_ms']:8.2f} ms"
+        )
 
     # Deep pages: follow the cursor 20 pages down.
     client = clients["district"]
@@ -135,17 +166,26 @@ def main(argv: list[str] | None = None) -> int:
         query_counts[size] = len(ctx.captured_queries)
     worst = max(r["p95_ms"] for r in results)
     summary = {
-        "benchmark": "person_api", "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "machine": _machine(), "database": connection.vendor, "persons": total, "requests_per_scenario": args.requests,
-        "scenarios": results, "deep_page_p95_ms": round(_percentile(deep, 0.95), 2),
-        "queries_by_page_size": query_counts, "worst_p95_ms": worst,
-        "target_p95_ms": TARGET_P95_MS, "target_met": worst < TARGET_P95_MS and len(set(query_counts.values())) == 1,
+        "benchmark": "person_api",
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "database": connection.vendor,
+        "persons": total,
+        "requests_per_scenario": args.requests,
+        "scenarios": results,
+        "deep_page_p95_ms": round(_percentile(deep, 0.95), 2),
+        "queries_by_page_size": query_counts,
+        "worst_p95_ms": worst,
+        "target_p95_ms": TARGET_P95_MS,
+        "target_met": worst < TARGET_P95_MS and len(set(query_counts.values())) == 1,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"person_api-{connection.vendor}.json"
     out.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    print(f"deep pages p95={summary['deep_page_p95_ms']} ms; queries by page size {query_counts}; worst p95 {worst} ms "
-          f"(target < {TARGET_P95_MS}) -> {'MET' if summary['target_met'] else 'NOT MET'}; {out}")
+    print(
+        f"deep pages p95={summary['deep_page_p95_ms']} ms; queries by page size {query_counts}; worst p95 {worst} ms "
+        f"(target < {TARGET_P95_MS}) -> {'MET' if summary['target_met'] else 'NOT MET'}; {out}"
+    )
     return 0
 
 

@@ -106,7 +106,6 @@ CONTRAST_CHECK = r"""() => {
 }"""
 
 
-
 def test_links_and_buttons_have_readable_text(page):
     low = {}
     for url in ("/staff/login/", "/portal/", "/portal/login/"):

@@ -17,7 +17,9 @@ env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists()
 
 DEBUG = env.bool("DEBUG", default=False)
 # The embedded default key is only for a developer's machine; production.py refuses it.
-SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-minzheng-key-change-me-in-production-0123456789")
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="dev-insecure-minzheng-key-change-me-in-production-0123456789"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -111,7 +113,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, tasks ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -131,7 +135,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "minzheng.core.passwords.CharacterClassValidator"},
@@ -181,7 +188,9 @@ def _bootstrap_dist() -> Path:
 # Browser libraries installed by `make install` (npm ci in frontend/), served by the app.
 _NODE = BASE_DIR / "frontend" / "node_modules"
 STATICFILES_DIRS = [("vendor/bootstrap", _bootstrap_dist())] + [
-    (f"vendor/{name}", _NODE / name / "dist") for name in ("echarts", "jsqr") if (_NODE / name / "dist").is_dir()
+    (f"vendor/{name}", _NODE / name / "dist")
+    for name in ("echarts", "jsqr")
+    if (_NODE / name / "dist").is_dir()
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -8,7 +8,11 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import BLIND_INDEX_KEY, FIELD_KEYS, SECRET_KEY, env
 
-if SECRET_KEY.startswith("dev-insecure") or FIELD_KEYS[0].startswith("dev1:") or BLIND_INDEX_KEY.startswith("dev-only"):
+if (
+    SECRET_KEY.startswith("dev-insecure")
+    or FIELD_KEYS[0].startswith("dev1:")
+    or BLIND_INDEX_KEY.startswith("dev-only")
+):
     raise ImproperlyConfigured("Set SECRET_KEY, FIELD_KEYS and BLIND_INDEX_KEY for production.")
 
 DEBUG = False

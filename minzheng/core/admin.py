@@ -1,10 +1,10 @@
 """Master-data screens (django-unfold). Querysets go through core.scope like every page."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
@@ -50,7 +50,9 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin, ModelAdmin):
     list_display = ["username", "display_name", "kind", "division", "is_active", "last_login"]
     list_filter = ["kind", "is_active", "groups"]
     search_fields = ["username", "display_name"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("民政"), {"fields": ["kind", "division", "display_name"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("民政"), {"fields": ["kind", "division", "display_name"]}),
+    )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -76,7 +78,17 @@ class DivisionAdmin(ModelAdmin):
 
 @admin.register(PolicyParameter)
 class PolicyParameterAdmin(SimpleHistoryAdmin, ModelAdmin):
-    list_display = ["key", "name", "division", "value", "unit", "valid_from", "valid_to", "is_illustrative", "source_document"]
+    list_display = [
+        "key",
+        "name",
+        "division",
+        "value",
+        "unit",
+        "valid_from",
+        "valid_to",
+        "is_illustrative",
+        "source_document",
+    ]
     list_filter = ["key", "is_illustrative"]
     search_fields = ["key", "name", "source_document"]
     date_hierarchy = "valid_from"
@@ -88,10 +100,25 @@ class PolicyParameterAdmin(SimpleHistoryAdmin, ModelAdmin):
         # New values go through the service, which ends the value in force before them.
         from .services import parameter_create
 
-        data = {f: form.cleaned_data.get(f) for f in ("key", "name", "value", "value_type", "unit", "valid_from",
-                                                       "valid_to", "source_document", "is_illustrative", "note")}
+        data = {
+            f: form.cleaned_data.get(f)
+            for f in (
+                "key",
+                "name",
+                "value",
+                "value_type",
+                "unit",
+                "valid_from",
+                "valid_to",
+                "source_document",
+                "is_illustrative",
+                "note",
+            )
+        }
         division = form.cleaned_data.get("division")
-        created = parameter_create(actor=request.user, division_code=division.code if division else None, **data)
+        created = parameter_create(
+            actor=request.user, division_code=division.code if division else None, **data
+        )
         obj.pk = created.pk
 
     def has_delete_permission(self, request, obj=None):

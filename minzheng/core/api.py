@@ -25,8 +25,13 @@ class TokenView(ObtainAuthToken):
             return super().post(request, *args, **kwargs)
         except serializers.ValidationError:
             # django-axes marks the request it was given (DRF's wrapper) when it refused.
-            if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
-                return Response({"detail": _("登录失败次数过多，账号已暂时锁定，请 30 分钟后再试。")}, status=429)
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request._request, "axes_locked_out", False
+            ):
+                return Response(
+                    {"detail": _("登录失败次数过多，账号已暂时锁定，请 30 分钟后再试。")},
+                    status=429,
+                )
             raise
 
 
@@ -67,8 +72,19 @@ class ParameterOut(serializers.ModelSerializer):
 
     class Meta:
         model = PolicyParameter
-        fields = ["id", "key", "name", "division", "value", "value_type", "unit", "valid_from", "valid_to",
-                  "source_document", "is_illustrative"]
+        fields = [
+            "id",
+            "key",
+            "name",
+            "division",
+            "value",
+            "value_type",
+            "unit",
+            "valid_from",
+            "valid_to",
+            "source_document",
+            "is_illustrative",
+        ]
 
 
 class ParameterFilter(django_filters.FilterSet):
@@ -81,7 +97,9 @@ class ParameterFilter(django_filters.FilterSet):
     def filter_on(self, queryset, name, value):
         from django.db.models import Q
 
-        return queryset.filter(valid_from__lte=value).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=value))
+        return queryset.filter(valid_from__lte=value).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=value)
+        )
 
 
 class ParameterList(generics.ListAPIView):

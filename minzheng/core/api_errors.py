@@ -10,7 +10,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def _as_drf(exc):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+            return exceptions.ValidationError(
+                {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+            )
         return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)

@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         from . import audit, demo, demo_accounts, roles
 
         # Roles are groups whose permissions exist only after every app migrated.
-        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="minzheng.core.sync_roles")
+        post_migrate.connect(
+            roles.sync_roles_after_migrate, dispatch_uid="minzheng.core.sync_roles"
+        )
         audit.connect_auth_signals()
         demo.add_demo_step(demo.DemoStep("accounts", demo_accounts.run, order=0))

@@ -13,14 +13,18 @@ from .models import OperationLog
 Action = OperationLog.Action
 
 
-def record(*, actor, action: str, target: Model | None = None, summary: str = "", **detail: Any) -> OperationLog:
+def record(
+    *, actor, action: str, target: Model | None = None, summary: str = "", **detail: Any
+) -> OperationLog:
     ctx = context.current()
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     return OperationLog.objects.create(
         user=user,
         username=getattr(actor, "username", "") or detail.pop("username", ""),
         action=action,
-        target_type=target._meta.label_lower if target is not None else detail.pop("target_type", ""),
+        target_type=target._meta.label_lower
+        if target is not None
+        else detail.pop("target_type", ""),
         target_id=str(target.pk) if target is not None else str(detail.pop("target_id", "")),
         summary=summary[:300],
         ip=ctx.ip,

@@ -19,10 +19,20 @@ ACCOUNTS = [
 ]
 
 
-def ensure_account(*, username: str, display_name: str, division: str, role: str, password: str, superuser: bool = False) -> User:
+def ensure_account(
+    *,
+    username: str,
+    display_name: str,
+    division: str,
+    role: str,
+    password: str,
+    superuser: bool = False,
+) -> User:
     from django.contrib.auth.models import Group
 
-    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "division_id": division})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": display_name, "division_id": division}
+    )
     user.display_name, user.division_id, user.kind = display_name, division, User.Kind.STAFF
     user.is_staff, user.is_superuser, user.is_active = True, superuser, True
     user.set_password(password)
@@ -35,5 +45,12 @@ def run(*, stdout, password: str) -> str:
     roles.sync_roles()
     with transaction.atomic():
         for username, display, division, role, superuser in ACCOUNTS:
-            ensure_account(username=username, display_name=display, division=division, role=role, password=password, superuser=superuser)
+            ensure_account(
+                username=username,
+                display_name=display,
+                division=division,
+                role=role,
+                password=password,
+                superuser=superuser,
+            )
     return f"{len(ACCOUNTS)} accounts; {PolicyParameter.objects.count()} policy parameters."

@@ -22,18 +22,29 @@ class StaffLoginForm(AuthenticationForm):
         from django.conf import settings
 
         return forms.ValidationError(
-            self.error_messages["invalid_login"] % {"limit": settings.AXES_FAILURE_LIMIT}, code="invalid_login"
+            self.error_messages["invalid_login"] % {"limit": settings.AXES_FAILURE_LIMIT},
+            code="invalid_login",
         )
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if user.kind != user.Kind.STAFF:
-            raise forms.ValidationError(_("群众请从“群众服务”入口使用手机号登录。"), code="not_staff")
+            raise forms.ValidationError(
+                _("群众请从“群众服务”入口使用手机号登录。"), code="not_staff"
+            )
 
 
 class OperationLogFilterForm(StyledFormMixin, forms.Form):
     username = forms.CharField(label=_("用户名"), required=False)
-    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部"))] + list(OperationLog.Action.choices))
+    action = forms.ChoiceField(
+        label=_("操作"),
+        required=False,
+        choices=[("", _("全部"))] + list(OperationLog.Action.choices),
+    )
     target = forms.CharField(label=_("对象（类型或编号）"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -10,7 +10,10 @@ def add_service_errors(form: Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages[0] if error.messages else error)
+                form.add_error(
+                    field if field in form.fields else None,
+                    error.messages[0] if error.messages else error,
+                )
     else:
         for message in exc.messages:
             form.add_error(None, message)
@@ -24,7 +27,13 @@ class StyledFormMixin:
         for field in self.fields.values():
             widget = field.widget
             kind = getattr(widget, "input_type", "")
-            css = "form-select" if kind == "select" else "form-check-input" if kind in ("checkbox", "radio") else "form-control"
+            css = (
+                "form-select"
+                if kind == "select"
+                else "form-check-input"
+                if kind in ("checkbox", "radio")
+                else "form-control"
+            )
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.required and field.label:
                 # "请填写姓名。" says which field, unlike the generic "该字段是必填项。"

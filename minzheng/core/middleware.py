@@ -13,7 +13,10 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = context.set_current(
-            context.RequestContext(ip=context.client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200])
+            context.RequestContext(
+                ip=context.client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+            )
         )
         try:
             return self.get_response(request)

@@ -32,7 +32,12 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("有效"), default=True)
 
@@ -93,17 +98,27 @@ class PolicyParameter(models.Model):
     key = models.SlugField(_("参数键"), max_length=80)
     name = models.CharField(_("名称"), max_length=120)
     division = models.ForeignKey(
-        Division, verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT,
+        Division,
+        verbose_name=_("适用区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("留空表示全区通用。"),
     )
     value = models.CharField(_("取值"), max_length=200)
-    value_type = models.CharField(_("类型"), max_length=10, choices=ValueType.choices, default=ValueType.DECIMAL)
+    value_type = models.CharField(
+        _("类型"), max_length=10, choices=ValueType.choices, default=ValueType.DECIMAL
+    )
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     valid_from = models.DateField(_("生效日期"))
-    valid_to = models.DateField(_("失效日期"), null=True, blank=True, help_text=_("不含当日；留空表示长期有效。"))
+    valid_to = models.DateField(
+        _("失效日期"), null=True, blank=True, help_text=_("不含当日；留空表示长期有效。")
+    )
     source_document = models.CharField(_("依据文件"), max_length=200)
     is_illustrative = models.BooleanField(
-        _("示例值"), default=False, help_text=_("未找到公开依据的示例取值，上线前须按正式文件核定。")
+        _("示例值"),
+        default=False,
+        help_text=_("未找到公开依据的示例取值，上线前须按正式文件核定。"),
     )
     note = models.TextField(_("备注"), blank=True)
     history = HistoricalRecords()
@@ -115,7 +130,8 @@ class PolicyParameter(models.Model):
         indexes = [models.Index(fields=["key", "valid_from"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=models.F("valid_from")),
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
                 name="parameter_valid_to_after_from",
             )
         ]
@@ -141,7 +157,11 @@ class OperationLog(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices, db_index=True)
@@ -203,7 +223,9 @@ class Job(models.Model):
         FAILED = "failed", _("失败")
 
     kind = models.CharField(_("类型"), max_length=40)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -225,4 +247,8 @@ class Job(models.Model):
 
     @property
     def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.SUCCEEDED else 0)
+        return (
+            int(100 * self.done / self.total)
+            if self.total
+            else (100 if self.status == self.Status.SUCCEEDED else 0)
+        )

@@ -34,8 +34,13 @@ class ParameterValue:
     def as_record(self) -> dict:
         """What a decision stores, so "why this amount" can be answered later."""
         return {
-            "key": self.key, "value": str(self.value), "unit": self.unit, "source": self.source_document,
-            "parameter_id": self.parameter_id, "division": self.division_code, "valid_from": self.valid_from.isoformat(),
+            "key": self.key,
+            "value": str(self.value),
+            "unit": self.unit,
+            "source": self.source_document,
+            "parameter_id": self.parameter_id,
+            "division": self.division_code,
+            "valid_from": self.valid_from.isoformat(),
         }
 
 
@@ -71,11 +76,19 @@ def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) 
         .filter(Q(division__isnull=True) | Q(division_id__in=candidates))
     )
     if not rows:
-        raise ParameterMissing(_("政策参数“%(key)s”在 %(date)s 没有生效的取值。") % {"key": key, "date": on})
+        raise ParameterMissing(
+            _("政策参数“%(key)s”在 %(date)s 没有生效的取值。") % {"key": key, "date": on}
+        )
     order = {code: i for i, code in enumerate(candidates)}
-    best = min(rows, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal()))
+    best = min(
+        rows, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal())
+    )
     return ParameterValue(
-        key=key, value=parse_value(best.value, best.value_type), unit=best.unit,
-        source_document=best.source_document, parameter_id=best.pk, division_code=best.division_id,
+        key=key,
+        value=parse_value(best.value, best.value_type),
+        unit=best.unit,
+        source_document=best.source_document,
+        parameter_id=best.pk,
+        division_code=best.division_id,
         valid_from=best.valid_from,
     )

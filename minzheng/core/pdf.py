@@ -21,7 +21,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 FONT = "MinzhengCJK"
 
@@ -39,7 +47,11 @@ def _font_path() -> Path:
 def font() -> str:
     """Register the Chinese font once and return its name."""
     path = _font_path()
-    pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0) if path.suffix == ".ttc" else TTFont(FONT, str(path)))
+    pdfmetrics.registerFont(
+        TTFont(FONT, str(path), subfontIndex=0)
+        if path.suffix == ".ttc"
+        else TTFont(FONT, str(path))
+    )
     return FONT
 
 
@@ -48,11 +60,23 @@ def styles() -> dict[str, ParagraphStyle]:
     name = font()
     body = ParagraphStyle("body", fontName=name, fontSize=11.5, leading=19, wordWrap="CJK")
     return {
-        "title": ParagraphStyle("title", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=8),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=12, alignment=TA_CENTER, textColor=colors.HexColor("#444444")),
-        "heading": ParagraphStyle("heading", parent=body, fontSize=13.5, leading=22, spaceBefore=8, spaceAfter=4),
+        "title": ParagraphStyle(
+            "title", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=8
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle",
+            parent=body,
+            fontSize=12,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#444444"),
+        ),
+        "heading": ParagraphStyle(
+            "heading", parent=body, fontSize=13.5, leading=22, spaceBefore=8, spaceAfter=4
+        ),
         "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=9, leading=14, textColor=colors.HexColor("#444444")),
+        "small": ParagraphStyle(
+            "small", parent=body, fontSize=9, leading=14, textColor=colors.HexColor("#444444")
+        ),
         "right": ParagraphStyle("right", parent=body, alignment=2),
     }
 
@@ -63,11 +87,16 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), styles()[style])
 
 
-def table(rows: list[list[str]], col_widths: list[float] | None = None, header: bool = True) -> Table:
+def table(
+    rows: list[list[str]], col_widths: list[float] | None = None, header: bool = True
+) -> Table:
     """A ruled table; every cell is wrapped as a paragraph so long Chinese text wraps."""
     cells = [[para(str(c), "small") for c in row] for row in rows]
     t = Table(cells, colWidths=col_widths, repeatRows=1 if header else 0)
-    commands = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
     t.setStyle(TableStyle(commands))
@@ -83,11 +112,21 @@ def qr_image(data: str, size_mm: float = 30) -> Image:
     return Image(buf, width=size_mm * mm, height=size_mm * mm)
 
 
-def build(*, title: str, flowables: Iterable[Flowable], author: str = "佛山市南海区民政局") -> bytes:
+def build(
+    *, title: str, flowables: Iterable[Flowable], author: str = "佛山市南海区民政局"
+) -> bytes:
     """Lay out A4 pages with the given content and return the PDF bytes."""
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=title, author=author, leftMargin=22 * mm, rightMargin=22 * mm,
-                            topMargin=20 * mm, bottomMargin=20 * mm)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=title,
+        author=author,
+        leftMargin=22 * mm,
+        rightMargin=22 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    )
     font()
 
     def footer(canvas, document):

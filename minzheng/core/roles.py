@@ -34,7 +34,20 @@ def register_role(role: Role) -> None:
 
 
 # Leaders and district officers read every module: a module's view permissions join here.
-_VIEW_ALL = tuple(f"{app}.view_*" for app in ("core", "registry", "portal", "ledger", "programs", "funeral", "qingming", "volunteers", "rescue"))
+_VIEW_ALL = tuple(
+    f"{app}.view_*"
+    for app in (
+        "core",
+        "registry",
+        "portal",
+        "ledger",
+        "programs",
+        "funeral",
+        "qingming",
+        "volunteers",
+        "rescue",
+    )
+)
 
 register_role(Role(SYSTEM_ADMIN, _("系统管理：账号、角色、主数据"), all_permissions=True))
 register_role(
@@ -50,14 +63,22 @@ register_role(
         _("区局科室：审批、配置政策参数、管理全区数据"),
         _VIEW_ALL
         + (
-            "core.add_policyparameter", "core.change_policyparameter",
+            "core.add_policyparameter",
+            "core.change_policyparameter",
             "core.add_attachment",
-            "registry.add_person", "registry.change_person",
-            "registry.add_household", "registry.change_household",
-            "registry.add_organisation", "registry.change_organisation",
-            "registry.add_persontag", "registry.change_persontag",
-            "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons",
-            "ledger.add_journalentry", "ledger.reverse_journalentry",
+            "registry.add_person",
+            "registry.change_person",
+            "registry.add_household",
+            "registry.change_household",
+            "registry.add_organisation",
+            "registry.change_organisation",
+            "registry.add_persontag",
+            "registry.change_persontag",
+            "registry.reveal_personal_data",
+            "registry.import_persons",
+            "registry.export_persons",
+            "ledger.add_journalentry",
+            "ledger.reverse_journalentry",
         ),
     )
 )
@@ -65,23 +86,48 @@ register_role(
     Role(
         TOWN_CASEWORKER,
         _("镇街经办：本镇街范围内受理、登记、管理"),
-        ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
-         "registry.view_person", "registry.add_person", "registry.change_person",
-         "registry.view_household", "registry.add_household", "registry.change_household",
-         "registry.view_organisation", "registry.add_organisation", "registry.change_organisation",
-         "registry.view_persontag", "registry.add_persontag", "registry.change_persontag",
-         "registry.reveal_personal_data", "registry.import_persons", "registry.export_persons",
-         "ledger.view_account"),
+        (
+            "core.view_division",
+            "core.view_policyparameter",
+            "core.view_attachment",
+            "core.add_attachment",
+            "registry.view_person",
+            "registry.add_person",
+            "registry.change_person",
+            "registry.view_household",
+            "registry.add_household",
+            "registry.change_household",
+            "registry.view_organisation",
+            "registry.add_organisation",
+            "registry.change_organisation",
+            "registry.view_persontag",
+            "registry.add_persontag",
+            "registry.change_persontag",
+            "registry.reveal_personal_data",
+            "registry.import_persons",
+            "registry.export_persons",
+            "ledger.view_account",
+        ),
     )
 )
 register_role(
     Role(
         COMMUNITY_WORKER,
         _("村居工作人员：本村居范围内登记与查询"),
-        ("core.view_division", "core.view_policyparameter", "core.view_attachment", "core.add_attachment",
-         "registry.view_person", "registry.add_person", "registry.change_person",
-         "registry.view_household", "registry.add_household", "registry.change_household",
-         "registry.view_persontag", "registry.add_persontag"),
+        (
+            "core.view_division",
+            "core.view_policyparameter",
+            "core.view_attachment",
+            "core.add_attachment",
+            "registry.view_person",
+            "registry.add_person",
+            "registry.change_person",
+            "registry.view_household",
+            "registry.add_household",
+            "registry.change_household",
+            "registry.view_persontag",
+            "registry.add_persontag",
+        ),
     )
 )
 
@@ -96,7 +142,9 @@ def _resolve(role: Role):
     for entry in role.permissions:
         app_label, codename = entry.split(".", 1)
         if codename.endswith("*"):
-            wanted |= perms.filter(content_type__app_label=app_label, codename__startswith=codename[:-1])
+            wanted |= perms.filter(
+                content_type__app_label=app_label, codename__startswith=codename[:-1]
+            )
         else:
             wanted |= perms.filter(content_type__app_label=app_label, codename=codename)
     return wanted

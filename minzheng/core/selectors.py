@@ -10,7 +10,11 @@ from .models import Job, OperationLog, PolicyParameter
 
 
 def operation_log_search(
-    *, username: str = "", action: str = "", target: str = "", date_from: dt.date | None = None,
+    *,
+    username: str = "",
+    action: str = "",
+    target: str = "",
+    date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[OperationLog]:
     qs = OperationLog.objects.all()
@@ -30,7 +34,11 @@ def operation_log_search(
 def parameters_in_force(*, on: dt.date) -> QuerySet[PolicyParameter]:
     from django.db.models import Q
 
-    return PolicyParameter.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).select_related("division")
+    return (
+        PolicyParameter.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("division")
+    )
 
 
 def job_for_user(*, user, job_id: int) -> Job:
@@ -44,7 +52,9 @@ def job_for_user(*, user, job_id: int) -> Job:
         raise Http404 from None
 
 
-def division_choices(*, user, levels: tuple[str, ...] = ("town", "community")) -> list[tuple[str, str]]:
+def division_choices(
+    *, user, levels: tuple[str, ...] = ("town", "community")
+) -> list[tuple[str, str]]:
     """(code, label) of the divisions within the user's scope, for select boxes."""
     from .models import Division
     from .scope import user_prefix
@@ -52,17 +62,29 @@ def division_choices(*, user, levels: tuple[str, ...] = ("town", "community")) -
     prefix = user_prefix(user)
     if prefix is None:
         return []
-    rows = Division.objects.filter(level__in=levels, code__startswith=prefix, is_active=True).select_related("parent")
+    rows = Division.objects.filter(
+        level__in=levels, code__startswith=prefix, is_active=True
+    ).select_related("parent")
     return [(d.code, _division_label(d)) for d in rows.order_by("code")]
 
 
-def all_division_choices(*, levels: tuple[str, ...] = ("town", "community")) -> list[tuple[str, str]]:
+def all_division_choices(
+    *, levels: tuple[str, ...] = ("town", "community")
+) -> list[tuple[str, str]]:
     """Every division of the district (e.g. for a household registration elsewhere)."""
     from .models import Division
 
-    rows = Division.objects.filter(level__in=levels, is_active=True).select_related("parent").order_by("code")
+    rows = (
+        Division.objects.filter(level__in=levels, is_active=True)
+        .select_related("parent")
+        .order_by("code")
+    )
     return [(d.code, _division_label(d)) for d in rows]
 
 
 def _division_label(division) -> str:
-    return f"{division.parent.name} / {division.name}" if division.level == "community" and division.parent else division.name
+    return (
+        f"{division.parent.name} / {division.name}"
+        if division.level == "community" and division.parent
+        else division.name
+    )

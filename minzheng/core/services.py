@@ -39,12 +39,23 @@ def divisions_load_csv(*, lines: Iterable[str]) -> int:
     levels = set(Division.Level.values)
     with transaction.atomic():
         for n, row in enumerate(rows, start=2):
-            code, level, parent = row["code"].strip(), row["level"].strip(), row["parent_code"].strip()
+            code, level, parent = (
+                row["code"].strip(),
+                row["level"].strip(),
+                row["parent_code"].strip(),
+            )
             if len(code) != 12 or not code.isdigit() or level not in levels:
-                raise ValidationError(_("第 %(n)d 行：区划代码须为 12 位数字，级别须为 %(levels)s。") % {"n": n, "levels": "/".join(sorted(levels))})
+                raise ValidationError(
+                    _("第 %(n)d 行：区划代码须为 12 位数字，级别须为 %(levels)s。")
+                    % {"n": n, "levels": "/".join(sorted(levels))}
+                )
             Division.objects.update_or_create(
                 code=code,
-                defaults={"name": row["name"].strip(), "level": level, "parent_id": parent if parent in known else None},
+                defaults={
+                    "name": row["name"].strip(),
+                    "level": level,
+                    "parent_id": parent if parent in known else None,
+                },
             )
             known.add(code)
     return len(rows)
@@ -59,17 +70,35 @@ def divisions_load_file(*, path: Path) -> int:
 
 
 def parameter_create(
-    *, actor, key: str, name: str, value: str, value_type: str = PolicyParameter.ValueType.DECIMAL,
-    unit: str = "", valid_from: dt.date, valid_to: dt.date | None = None, division_code: str | None = None,
-    source_document: str, is_illustrative: bool = False, note: str = "",
+    *,
+    actor,
+    key: str,
+    name: str,
+    value: str,
+    value_type: str = PolicyParameter.ValueType.DECIMAL,
+    unit: str = "",
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    division_code: str | None = None,
+    source_document: str,
+    is_illustrative: bool = False,
+    note: str = "",
 ) -> PolicyParameter:
     """Add a value for a key from `valid_from`. The value in force until then is ended the
     day before, so periods never overlap and older decisions keep pointing at their row."""
     require_perm(actor, "core.add_policyparameter")
     param = PolicyParameter(
-        key=key, name=name, value=str(value), value_type=value_type, unit=unit, valid_from=valid_from,
-        valid_to=valid_to, division_id=division_code, source_document=source_document,
-        is_illustrative=is_illustrative, note=note,
+        key=key,
+        name=name,
+        value=str(value),
+        value_type=value_type,
+        unit=unit,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        division_id=division_code,
+        source_document=source_document,
+        is_illustrative=is_illustrative,
+        note=note,
     )
     param.full_clean()
     from .params import parse_value
@@ -79,17 +108,27 @@ def parameter_create(
     except Exception:
         raise ValidationError({"value": _("取值与类型不符。")}) from None
     with transaction.atomic():
-        same = PolicyParameter.objects.select_for_update().filter(key=key, division_id=division_code)
+        same = PolicyParameter.objects.select_for_update().filter(
+            key=key, division_id=division_code
+        )
         if same.filter(valid_from=valid_from).exists():
-            raise ValidationError({"valid_from": _("该参数在此日期已有取值，请修改原记录或选择其他日期。")})
+            raise ValidationError(
+                {"valid_from": _("该参数在此日期已有取值，请修改原记录或选择其他日期。")}
+            )
         later = same.filter(valid_from__gt=valid_from).order_by("valid_from").first()
         if later and (valid_to is None or valid_to > later.valid_from):
-            raise ValidationError({"valid_to": _("与 %(date)s 起的取值重叠。") % {"date": later.valid_from}})
-        for previous in same.filter(valid_from__lt=valid_from).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)):
+            raise ValidationError(
+                {"valid_to": _("与 %(date)s 起的取值重叠。") % {"date": later.valid_from}}
+            )
+        for previous in same.filter(valid_from__lt=valid_from).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)
+        ):
             previous.valid_to = valid_from
             previous.save(update_fields=["valid_to"])
         param.save()
-        audit.record(actor=actor, action=audit.Action.CREATE, target=param, summary=f"{name} = {value}{unit}")
+        audit.record(
+            actor=actor, action=audit.Action.CREATE, target=param, summary=f"{name} = {value}{unit}"
+        )
     return param
 
 
@@ -101,8 +140,14 @@ FILE_TYPES = {
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
     ".mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
     ".wav": ("audio/wav", (b"RIFF",)),
     ".m4a": ("audio/mp4", (b"\x00\x00\x00",)),
@@ -111,7 +156,12 @@ DOCUMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx")
 
 
 def attachment_add(
-    *, actor, owner: Model, upload: UploadedFile, kind: str = "", allowed: tuple[str, ...] = DOCUMENT_TYPES,
+    *,
+    actor,
+    owner: Model,
+    upload: UploadedFile,
+    kind: str = "",
+    allowed: tuple[str, ...] = DOCUMENT_TYPES,
     max_bytes: int | None = None,
 ) -> Attachment:
     """Store a file for a record the staff actor may see. Refuses wrong types and sizes clearly."""
@@ -120,11 +170,18 @@ def attachment_add(
 
     if not object_in_scope(actor, owner):
         raise ValidationError({"file": _("无权为该记录上传材料。")})
-    return _attachment_store(actor=actor, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes)
+    return _attachment_store(
+        actor=actor, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes
+    )
 
 
 def attachment_add_by_resident(
-    *, resident, owner: Model, upload: UploadedFile, kind: str = "", allowed: tuple[str, ...] = DOCUMENT_TYPES,
+    *,
+    resident,
+    owner: Model,
+    upload: UploadedFile,
+    kind: str = "",
+    allowed: tuple[str, ...] = DOCUMENT_TYPES,
     max_bytes: int | None = None,
 ) -> Attachment:
     """Store a file a resident sends with their own record (an application, a report).
@@ -134,51 +191,95 @@ def attachment_add_by_resident(
     """
     if getattr(resident, "kind", "") != "resident" or not resident.is_authenticated:
         raise ValidationError({"file": _("请先登录后再上传材料。")})
-    return _attachment_store(actor=resident, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes)
+    return _attachment_store(
+        actor=resident, owner=owner, upload=upload, kind=kind, allowed=allowed, max_bytes=max_bytes
+    )
 
 
-def _attachment_store(*, actor, owner: Model, upload: UploadedFile, kind: str, allowed: tuple[str, ...], max_bytes: int | None) -> Attachment:
+def _attachment_store(
+    *,
+    actor,
+    owner: Model,
+    upload: UploadedFile,
+    kind: str,
+    allowed: tuple[str, ...],
+    max_bytes: int | None,
+) -> Attachment:
     max_bytes = max_bytes or settings.ATTACHMENT_MAX_BYTES
     name = Path(upload.name or "").name
     ext = Path(name).suffix.lower()
     if ext not in allowed:
         raise ValidationError(
-            {"file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。") % {"ext": ext or _("无扩展名"), "allowed": _("、").join(a.lstrip(".").upper() for a in allowed)}}
+            {
+                "file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。")
+                % {
+                    "ext": ext or _("无扩展名"),
+                    "allowed": _("、").join(a.lstrip(".").upper() for a in allowed),
+                }
+            }
         )
     if upload.size > max_bytes:
-        raise ValidationError({"file": _("文件过大（%(size).1f MB），单个文件不能超过 %(max).0f MB。") % {"size": upload.size / 1048576, "max": max_bytes / 1048576}})
+        raise ValidationError(
+            {
+                "file": _("文件过大（%(size).1f MB），单个文件不能超过 %(max).0f MB。")
+                % {"size": upload.size / 1048576, "max": max_bytes / 1048576}
+            }
+        )
     if upload.size == 0:
         raise ValidationError({"file": _("文件是空的，请重新选择。")})
     head = upload.read(16)
     upload.seek(0)
     content_type, magics = FILE_TYPES[ext]
     if not any(head.startswith(m) for m in magics):
-        raise ValidationError({"file": _("文件内容与扩展名“%(ext)s”不符，可能已损坏或被改名。") % {"ext": ext}})
+        raise ValidationError(
+            {"file": _("文件内容与扩展名“%(ext)s”不符，可能已损坏或被改名。") % {"ext": ext}}
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     with transaction.atomic():
         attachment = Attachment(
-            content_type=ContentType.objects.get_for_model(owner), object_id=str(owner.pk), kind=kind,
-            original_name=name[:200], extension=ext, content_type_header=content_type, size=upload.size,
-            sha256=digest.hexdigest(), token=secrets.token_hex(16), uploaded_by=actor, uploaded_at=timezone.now(),
+            content_type=ContentType.objects.get_for_model(owner),
+            object_id=str(owner.pk),
+            kind=kind,
+            original_name=name[:200],
+            extension=ext,
+            content_type_header=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            token=secrets.token_hex(16),
+            uploaded_by=actor,
+            uploaded_at=timezone.now(),
         )
         attachment.file.save(attachment.token + ext, upload, save=False)
         attachment.save()
-        audit.record(actor=actor, action=audit.Action.CREATE, target=attachment, summary=f"上传 {name}")
+        audit.record(
+            actor=actor, action=audit.Action.CREATE, target=attachment, summary=f"上传 {name}"
+        )
     return attachment
 
 
 # ---------------------------------------------------------------- jobs
 
 
-def job_create(*, actor, kind: str, params: dict | None = None, input_bytes: bytes | None = None, filename: str = "") -> Job:
+def job_create(
+    *,
+    actor,
+    kind: str,
+    params: dict | None = None,
+    input_bytes: bytes | None = None,
+    filename: str = "",
+) -> Job:
     job = Job(kind=kind, created_by=actor, params=params or {})
     if input_bytes is not None:
         from django.core.files.base import ContentFile
 
-        job.input_file.save(f"{secrets.token_hex(8)}{Path(filename).suffix.lower()}", ContentFile(input_bytes), save=False)
+        job.input_file.save(
+            f"{secrets.token_hex(8)}{Path(filename).suffix.lower()}",
+            ContentFile(input_bytes),
+            save=False,
+        )
     job.save()
     return job
 
@@ -195,7 +296,9 @@ def job_progress(*, job: Job, done: int, total: int | None = None, stage: str = 
         setattr(job, k, v)
 
 
-def job_finish(*, job: Job, ok: bool, result: dict | None = None, errors: list | None = None) -> None:
+def job_finish(
+    *, job: Job, ok: bool, result: dict | None = None, errors: list | None = None
+) -> None:
     job.status = Job.Status.SUCCEEDED if ok else Job.Status.FAILED
     job.result = result or {}
     job.errors = errors or []

@@ -38,7 +38,9 @@ def enqueue(func: Callable, **kwargs) -> None:
 
             run_path.delay(path, kwargs)
         elif runner == "thread":
-            threading.Thread(target=_run, args=(path, kwargs), daemon=True, name=f"task:{path}").start()
+            threading.Thread(
+                target=_run, args=(path, kwargs), daemon=True, name=f"task:{path}"
+            ).start()
         else:
             import_string(path)(**kwargs)
 

@@ -46,7 +46,10 @@ def staff_required(view):
 
 @staff_required
 def home(request):
-    tiles = [(entry, entry.count(request.user) if entry.count else None) for entry in staff_entries_for(request.user)]
+    tiles = [
+        (entry, entry.count(request.user) if entry.count else None)
+        for entry in staff_entries_for(request.user)
+    ]
     return render(request, "core/home.html", {"tiles": tiles})
 
 
@@ -55,7 +58,9 @@ def home(request):
 def operation_log(request):
     form = OperationLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.operation_log_search(**{k: v for k, v in filters.items() if v}), 50).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.operation_log_search(**{k: v for k, v in filters.items() if v}), 50
+    ).get_page(request.GET.get("page"))
     return render(request, "core/operation_log.html", {"form": form, "page": page})
 
 
@@ -68,14 +73,27 @@ def job_status(request, job_id: int):
 
 @staff_required
 def attachment_download(request, token: str):
-    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), token=token, is_void=False)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("content_type"), token=token, is_void=False
+    )
     owner = attachment.owner
     # Not in scope looks exactly like not existing.
-    if owner is None or not request.user.has_perm("core.view_attachment") or not object_in_scope(request.user, owner):
+    if (
+        owner is None
+        or not request.user.has_perm("core.view_attachment")
+        or not object_in_scope(request.user, owner)
+    ):
         raise Http404
-    audit.record(actor=request.user, action=audit.Action.DOWNLOAD, target=attachment, summary=attachment.original_name)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.DOWNLOAD,
+        target=attachment,
+        summary=attachment.original_name,
+    )
     return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type_header,
     )
 
@@ -86,7 +104,12 @@ def elder_mode(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
-    response.set_cookie(ELDER_COOKIE, "1" if request.GET.get("on") == "1" else "0", max_age=365 * 24 * 3600, samesite="Lax")
+    response.set_cookie(
+        ELDER_COOKIE,
+        "1" if request.GET.get("on") == "1" else "0",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+    )
     return response
 
 

@@ -10,4 +10,6 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from minzheng.core.navigation import StaffEntry, add_staff_entry
 
-        add_staff_entry(StaffEntry(_("资金账务"), "ledger:account_list", "ledger.view_account", "¥", order=60))
+        add_staff_entry(
+            StaffEntry(_("资金账务"), "ledger:account_list", "ledger.view_account", "¥", order=60)
+        )

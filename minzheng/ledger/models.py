@@ -36,9 +36,13 @@ class Account(models.Model):
     code = models.CharField(_("科目编码"), max_length=80, unique=True)
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
-    balance = models.DecimalField(_("余额"), max_digits=16, decimal_places=2, default=ZERO, editable=False)
+    balance = models.DecimalField(
+        _("余额"), max_digits=16, decimal_places=2, default=ZERO, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -47,7 +51,10 @@ class Account(models.Model):
         ordering = ["code"]
         constraints = [
             # The database itself refuses an overdrawn budget or reserve.
-            models.CheckConstraint(condition=~Q(kind__in=["budget", "reserve"]) | Q(balance__gte=0), name="budget_reserve_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["budget", "reserve"]) | Q(balance__gte=0),
+                name="budget_reserve_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,11 +72,22 @@ class JournalEntry(models.Model):
     memo = models.CharField(_("摘要"), max_length=200)
     source = models.CharField(_("业务来源"), max_length=80, db_index=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
-    division = models.ForeignKey(Division, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
-    reverses = models.OneToOneField("self", verbose_name=_("冲销凭证"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    division = models.ForeignKey(
+        Division, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲销凭证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
     reason = models.CharField(_("冲销原因"), max_length=200, blank=True)
     total = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,7 +117,8 @@ class JournalLine(models.Model):
         indexes = [models.Index(fields=["account", "party"])]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)), name="line_one_side_positive"
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="line_one_side_positive",
             ),
         ]
 

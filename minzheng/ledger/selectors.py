@@ -26,12 +26,16 @@ def account_balance(code: str) -> Decimal:
 
 def party_balance(code: str, party: str) -> Decimal:
     account = Account.objects.get(code=code)
-    sums = JournalLine.objects.filter(account=account, party=party).aggregate(d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO))
+    sums = JournalLine.objects.filter(account=account, party=party).aggregate(
+        d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO)
+    )
     return _normal(account, sums["d"], sums["c"])
 
 
 def balance_from_lines(account: Account) -> Decimal:
-    sums = account.lines.aggregate(d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO))
+    sums = account.lines.aggregate(
+        d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO)
+    )
     return _normal(account, sums["d"], sums["c"])
 
 
@@ -40,18 +44,25 @@ def trial_balance_problems() -> list[str]:
     differ from their lines, total debits that differ from total credits."""
     problems = []
     unbalanced = (
-        JournalEntry.objects.annotate(d=Coalesce(Sum("lines__debit"), _ZERO), c=Coalesce(Sum("lines__credit"), _ZERO))
+        JournalEntry.objects.annotate(
+            d=Coalesce(Sum("lines__debit"), _ZERO), c=Coalesce(Sum("lines__credit"), _ZERO)
+        )
         .exclude(d=F("c"))
         .values_list("pk", flat=True)
     )
     problems += [f"entry {pk} does not balance" for pk in unbalanced]
-    sums = {row["account"]: row for row in JournalLine.objects.values("account").annotate(d=Sum("debit"), c=Sum("credit"))}
+    sums = {
+        row["account"]: row
+        for row in JournalLine.objects.values("account").annotate(d=Sum("debit"), c=Sum("credit"))
+    }
     for account in Account.objects.all():
         row = sums.get(account.pk, {"d": ZERO, "c": ZERO})
         derived = _normal(account, row["d"], row["c"])
         if derived != account.balance:
             problems.append(f"{account.code}: balance {account.balance} but lines give {derived}")
-    totals = JournalLine.objects.aggregate(d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO))
+    totals = JournalLine.objects.aggregate(
+        d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO)
+    )
     if totals["d"] != totals["c"]:
         problems.append(f"total debits {totals['d']} != total credits {totals['c']}")
     return problems

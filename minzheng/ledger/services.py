@@ -42,12 +42,20 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def account_open(*, code: str, name: str, kind: str, division_code: str | None = None, year: int | None = None) -> Account:
+def account_open(
+    *, code: str, name: str, kind: str, division_code: str | None = None, year: int | None = None
+) -> Account:
     """Open an account once (idempotent): the same code returns the existing account."""
     if kind not in Account.Kind.values:
         raise ValidationError({"kind": _("未知的科目类型：%(kind)s") % {"kind": kind}})
     account, _created = Account.objects.get_or_create(
-        code=code, defaults={"name": name, "kind": kind, "division_id": division_code or settings.MINZHENG_DISTRICT_CODE, "year": year}
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            "division_id": division_code or settings.MINZHENG_DISTRICT_CODE,
+            "year": year,
+        },
     )
     if account.kind != kind:
         raise ValidationError({"code": _("科目 %(code)s 已存在且类型不同。") % {"code": code}})
@@ -65,7 +73,9 @@ def _validate(lines: list[Line]) -> tuple[list[Line], dict[str, Account]]:
         clean.append(Line(line.account, debit, credit, line.party[:40]))
     debits, credits = sum(x.debit for x in clean), sum(x.credit for x in clean)
     if debits != credits:
-        raise ValidationError({"lines": _("借贷不平衡：借方 %(d)s 元，贷方 %(c)s 元。") % {"d": debits, "c": credits}})
+        raise ValidationError(
+            {"lines": _("借贷不平衡：借方 %(d)s 元，贷方 %(c)s 元。") % {"d": debits, "c": credits}}
+        )
     accounts = {a.code: a for a in Account.objects.filter(code__in={x.account for x in clean})}
     missing = sorted({x.account for x in clean} - accounts.keys())
     if missing:
@@ -74,8 +84,16 @@ def _validate(lines: list[Line]) -> tuple[list[Line], dict[str, Account]]:
 
 
 def entry_post(
-    *, actor, lines: list[Line], memo: str, source: str, idempotency_key: str, on: dt.date | None = None,
-    division_code: str | None = None, reverses: JournalEntry | None = None, reason: str = "",
+    *,
+    actor,
+    lines: list[Line],
+    memo: str,
+    source: str,
+    idempotency_key: str,
+    on: dt.date | None = None,
+    division_code: str | None = None,
+    reverses: JournalEntry | None = None,
+    reason: str = "",
 ) -> JournalEntry:
     """Post one balanced entry; the same idempotency key twice returns the first entry.
 
@@ -102,17 +120,43 @@ def entry_post(
                     rows = rows.filter(balance__gte=-delta)
                 if rows.update(balance=F("balance") + delta) != 1:
                     available = Account.objects.get(pk=pk).balance
-                    raise InsufficientFunds({"amount": _("%(name)s 余额不足：可用 %(avail)s 元，本次需要 %(need)s 元。") % {
-                        "name": account.name, "avail": available, "need": -delta}})
+                    raise InsufficientFunds(
+                        {
+                            "amount": _(
+                                "%(name)s 余额不足：可用 %(avail)s 元，本次需要 %(need)s 元。"
+                            )
+                            % {"name": account.name, "avail": available, "need": -delta}
+                        }
+                    )
             entry = JournalEntry.objects.create(
-                posted_on=on or timezone.localdate(), memo=memo[:200], source=source[:80], idempotency_key=idempotency_key,
-                division_id=division_code or settings.MINZHENG_DISTRICT_CODE, reverses=reverses, reason=reason[:200],
-                total=sum(x.debit for x in clean), created_by=actor,
+                posted_on=on or timezone.localdate(),
+                memo=memo[:200],
+                source=source[:80],
+                idempotency_key=idempotency_key,
+                division_id=division_code or settings.MINZHENG_DISTRICT_CODE,
+                reverses=reverses,
+                reason=reason[:200],
+                total=sum(x.debit for x in clean),
+                created_by=actor,
             )
             JournalLine.objects.bulk_create(
-                [JournalLine(entry=entry, account=accounts[x.account], party=x.party, debit=x.debit, credit=x.credit) for x in clean]
+                [
+                    JournalLine(
+                        entry=entry,
+                        account=accounts[x.account],
+                        party=x.party,
+                        debit=x.debit,
+                        credit=x.credit,
+                    )
+                    for x in clean
+                ]
             )
-            audit.record(actor=actor, action=audit.Action.CREATE, target=entry, summary=f"记账 {entry.number} {memo[:60]} {entry.total} 元")
+            audit.record(
+                actor=actor,
+                action=audit.Action.CREATE,
+                target=entry,
+                summary=f"记账 {entry.number} {memo[:60]} {entry.total} 元",
+            )
     except IntegrityError:
         # The same key was posted concurrently: the first one stands.
         existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
@@ -130,14 +174,25 @@ def entry_reverse(*, actor, entry: JournalEntry, reason: str) -> JournalEntry:
         raise ValidationError({"entry": _("冲销凭证不能再次冲销。")})
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise ValidationError({"entry": _("该凭证已冲销。")})
-    mirror = [Line(line.account.code, debit=line.credit, credit=line.debit, party=line.party) for line in entry.lines.select_related("account")]
+    mirror = [
+        Line(line.account.code, debit=line.credit, credit=line.debit, party=line.party)
+        for line in entry.lines.select_related("account")
+    ]
     return entry_post(
-        actor=actor, lines=mirror, memo=f"冲销 {entry.number}：{reason}", source=entry.source,
-        idempotency_key=f"reverse:{entry.pk}", division_code=entry.division_id, reverses=entry, reason=reason,
+        actor=actor,
+        lines=mirror,
+        memo=f"冲销 {entry.number}：{reason}",
+        source=entry.source,
+        idempotency_key=f"reverse:{entry.pk}",
+        division_code=entry.division_id,
+        reverses=entry,
+        reason=reason,
     )
 
 
-def budget_fund(*, actor, account: Account, amount: Decimal, memo: str, idempotency_key: str) -> JournalEntry:
+def budget_fund(
+    *, actor, account: Account, amount: Decimal, memo: str, idempotency_key: str
+) -> JournalEntry:
     """Put money on a budget or reserve: Dr BANK / Cr the account (district officers)."""
     from minzheng.core.permissions import require_perm
 
@@ -147,5 +202,11 @@ def budget_fund(*, actor, account: Account, amount: Decimal, memo: str, idempote
     if money(amount) <= 0:
         raise ValidationError({"amount": _("金额必须大于零。")})
     bank = account_open(code="BANK", name=_("银行存款"), kind=Account.Kind.BANK)
-    return entry_post(actor=actor, lines=[Line(bank.code, debit=amount), Line(account.code, credit=amount)],
-                      memo=memo, source=f"ledger.fund:{account.code}", idempotency_key=idempotency_key, division_code=account.division_id)
+    return entry_post(
+        actor=actor,
+        lines=[Line(bank.code, debit=amount), Line(account.code, credit=amount)],
+        memo=memo,
+        source=f"ledger.fund:{account.code}",
+        idempotency_key=idempotency_key,
+        division_code=account.division_id,
+    )

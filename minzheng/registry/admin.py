@@ -20,7 +20,16 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin, Mo
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ["id", "name", "sex", "birth_date", "id_number_masked", "phone_masked", "residence_division", "is_void"]
+    list_display = [
+        "id",
+        "name",
+        "sex",
+        "birth_date",
+        "id_number_masked",
+        "phone_masked",
+        "residence_division",
+        "is_void",
+    ]
     list_filter = ["sex", "is_void"]
     search_fields = ["name"]
     exclude = ["id_number", "phone"]
@@ -30,7 +39,14 @@ class PersonAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonTag)
 class PersonTagAdmin(ReadOnlyAdmin):
-    list_display = ["person", "tag", "valid_from", "valid_to", "disability_category", "disability_level"]
+    list_display = [
+        "person",
+        "tag",
+        "valid_from",
+        "valid_to",
+        "disability_category",
+        "disability_level",
+    ]
     list_filter = ["tag"]
     list_select_related = ["person"]
 
@@ -49,7 +65,14 @@ class HouseholdMemberAdmin(ReadOnlyAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ReadOnlyAdmin):
-    list_display = ["name", "credit_code", "kind", "division", "contact_name", "contact_phone_masked"]
+    list_display = [
+        "name",
+        "credit_code",
+        "kind",
+        "division",
+        "contact_name",
+        "contact_phone_masked",
+    ]
     list_filter = ["kind"]
     search_fields = ["name", "credit_code"]
     exclude = ["contact_phone"]

@@ -28,34 +28,62 @@ class PersonOut(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "name", "sex", "birth_date", "id_number", "phone", "hukou_division", "residence_division",
-                  "residence_division_name", "address", "deceased_date", "is_void", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "id_number",
+            "phone",
+            "hukou_division",
+            "residence_division",
+            "residence_division_name",
+            "address",
+            "deceased_date",
+            "is_void",
+            "created_at",
+        ]
 
 
 class PersonIn(serializers.Serializer):
     name = serializers.CharField(max_length=40)
     id_number = serializers.CharField(max_length=25, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    sex = serializers.ChoiceField(choices=["", *Sex.values], required=False, default="")
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
-    hukou_division = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    hukou_division = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, default=""
+    )
     residence_division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def to_input(self) -> services.PersonInput:
         d = self.validated_data
         return services.PersonInput(
-            name=d["name"], id_number=d["id_number"], phone=d["phone"], sex=d["sex"], birth_date=d["birth_date"],
-            hukou_division_code=d["hukou_division"], residence_division_code=d["residence_division"], address=d["address"],
+            name=d["name"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            sex=d["sex"],
+            birth_date=d["birth_date"],
+            hukou_division_code=d["hukou_division"],
+            residence_division_code=d["residence_division"],
+            address=d["address"],
         )
 
 
 PERSON_FILTERS = [
-    OpenApiParameter("q", str, description="name prefix, or an exact ID number or phone (matched by keyed hash)"),
+    OpenApiParameter(
+        "q", str, description="name prefix, or an exact ID number or phone (matched by keyed hash)"
+    ),
     OpenApiParameter("sex", str, enum=Sex.values),
     OpenApiParameter("division", str, description="division code or prefix, within your scope"),
-    OpenApiParameter("tag", str, description="dibao, tekun, disabled, orphan, dibian, child_difficulty, elderly_60, elderly_80"),
-    OpenApiParameter("age_min", int), OpenApiParameter("age_max", int),
+    OpenApiParameter(
+        "tag",
+        str,
+        description="dibao, tekun, disabled, orphan, dibian, child_difficulty, elderly_60, elderly_80",
+    ),
+    OpenApiParameter("age_min", int),
+    OpenApiParameter("age_max", int),
     OpenApiParameter("include_void", bool),
 ]
 
@@ -74,8 +102,12 @@ class PersonListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         p = self.request.query_params
         filters = selectors.PersonFilters(
-            q=p.get("q", ""), sex=p.get("sex", ""), division=p.get("division", ""), tag=p.get("tag", ""),
-            age_min=_int_or_none(p.get("age_min")), age_max=_int_or_none(p.get("age_max")),
+            q=p.get("q", ""),
+            sex=p.get("sex", ""),
+            division=p.get("division", ""),
+            tag=p.get("tag", ""),
+            age_min=_int_or_none(p.get("age_min")),
+            age_max=_int_or_none(p.get("age_max")),
             include_void=p.get("include_void") in ("1", "true"),
         )
         return selectors.person_list(user=self.request.user, filters=filters)
@@ -120,10 +152,19 @@ class PersonReveal(APIView):
 
     queryset = Person.objects.none()  # for the model permission check: needs view_person
 
-    @extend_schema(request=None, responses=inline_serializer("Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}
+        ),
+    )
     def post(self, request, pk: int):
         person = selectors.person_detail(user=request.user, person_id=pk)
-        return Response(services.person_reveal(actor=request.user, person=person, reason=request.data.get("reason", "")))
+        return Response(
+            services.person_reveal(
+                actor=request.user, person=person, reason=request.data.get("reason", "")
+            )
+        )
 
     permission_classes = [RevealPermission]
 
@@ -157,9 +198,15 @@ class HouseholdListCreate(generics.ListCreateAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.household_list(user=self.request.user, q=self.request.query_params.get("q", "")).prefetch_related("members__person")
+        return selectors.household_list(
+            user=self.request.user, q=self.request.query_params.get("q", "")
+        ).prefetch_related("members__person")
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="household number or head's name prefix")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="household number or head's name prefix")
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -172,7 +219,13 @@ class HouseholdListCreate(generics.ListCreateAPIView):
             head = selectors.person_detail(user=request.user, person_id=d["head"])
         except Http404:
             raise ValidationError({"head": _("找不到该人员，或不在您的管辖范围内。")}) from None
-        household = services.household_create(actor=request.user, number=d["number"], division_code=d["division"], address=d["address"], head=head)
+        household = services.household_create(
+            actor=request.user,
+            number=d["number"],
+            division_code=d["division"],
+            address=d["address"],
+            head=head,
+        )
         return Response(HouseholdOut(household).data, status=status.HTTP_201_CREATED)
 
 
@@ -190,7 +243,16 @@ class OrganisationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "credit_code", "kind", "division", "address", "contact_name", "contact_phone"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "kind",
+            "division",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
 
 
 class OrganisationIn(serializers.Serializer):
@@ -199,8 +261,12 @@ class OrganisationIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Organisation.Kind.values)
     division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    contact_name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    contact_phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default=""
+    )
 
 
 class OrganisationListCreate(generics.ListCreateAPIView):
@@ -208,9 +274,13 @@ class OrganisationListCreate(generics.ListCreateAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.organisation_list(user=self.request.user, q=self.request.query_params.get("q", ""))
+        return selectors.organisation_list(
+            user=self.request.user, q=self.request.query_params.get("q", "")
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="name contains, or exact credit code")])
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="name contains, or exact credit code")]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -219,7 +289,9 @@ class OrganisationListCreate(generics.ListCreateAPIView):
         data = OrganisationIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
-        org = services.organisation_register(actor=request.user, division_code=d.pop("division"), **d)
+        org = services.organisation_register(
+            actor=request.user, division_code=d.pop("division"), **d
+        )
         return Response(OrganisationOut(org).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,4 +300,6 @@ class OrganisationDetail(generics.RetrieveAPIView):
     queryset = Organisation.objects.none()
 
     def get_object(self):
-        return selectors.organisation_detail(user=self.request.user, organisation_id=self.kwargs["pk"])
+        return selectors.organisation_detail(
+            user=self.request.user, organisation_id=self.kwargs["pk"]
+        )

@@ -8,13 +8,39 @@ class RegistryConfig(AppConfig):
     verbose_name = _("人员与户籍")
 
     def ready(self) -> None:
-        from minzheng.core.navigation import StaffEntry, add_staff_entry
-
         from minzheng.core.demo import DemoStep, add_demo_step
+        from minzheng.core.navigation import StaffEntry, add_staff_entry
 
         from . import demo, selectors
 
-        add_staff_entry(StaffEntry(_("人员"), "registry:person_list", "registry.view_person", "👤", selectors.person_count, order=10))
-        add_staff_entry(StaffEntry(_("家庭户"), "registry:household_list", "registry.view_household", "🏠", selectors.household_count, order=20))
+        add_staff_entry(
+            StaffEntry(
+                _("人员"),
+                "registry:person_list",
+                "registry.view_person",
+                "👤",
+                selectors.person_count,
+                order=10,
+            )
+        )
+        add_staff_entry(
+            StaffEntry(
+                _("家庭户"),
+                "registry:household_list",
+                "registry.view_household",
+                "🏠",
+                selectors.household_count,
+                order=20,
+            )
+        )
         add_demo_step(DemoStep("registry", demo.run, order=10))
-        add_staff_entry(StaffEntry(_("组织"), "registry:organisation_list", "registry.view_organisation", "🏢", selectors.organisation_count, order=30))
+        add_staff_entry(
+            StaffEntry(
+                _("组织"),
+                "registry:organisation_list",
+                "registry.view_organisation",
+                "🏢",
+                selectors.organisation_count,
+                order=30,
+            )
+        )

@@ -91,17 +91,19 @@ def persons_export_xlsx(
     rows = queryset.values_list(*_VALUES).iterator(chunk_size=EXPORT_CHUNK)
     for pk, name, sex, birth, id_masked, phone_masked, hukou, residence, address in rows:
         # Empty strings become empty cells, not cells holding "".
-        ws.append([
-            pk,
-            name,
-            sexes.get(sex),
-            birth,
-            id_masked or None,
-            phone_masked or None,
-            names.get(hukou) if hukou else None,
-            names.get(residence),
-            address or None,
-        ])
+        ws.append(
+            [
+                pk,
+                name,
+                sexes.get(sex),
+                birth,
+                id_masked or None,
+                phone_masked or None,
+                names.get(hukou) if hukou else None,
+                names.get(residence),
+                address or None,
+            ]
+        )
         count += 1
 
     out = io.BytesIO()

@@ -8,13 +8,27 @@ from .models import DisabilityLevel, HouseholdMember, Organisation, PersonTag, S
 
 class PersonForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=25, required=False,
-                                help_text=_("18 位；录入后自动识别性别和出生日期。"),
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}))
-    sex = forms.ChoiceField(label=_("性别"), choices=[("", _("按身份证号码"))] + list(Sex.choices), required=False)
-    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=25,
+        required=False,
+        help_text=_("18 位；录入后自动识别性别和出生日期。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}
+        ),
+    )
+    sex = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("按身份证号码"))] + list(Sex.choices), required=False
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
     hukou_division = forms.ChoiceField(label=_("户籍地"), required=False)
     residence_division = forms.ChoiceField(label=_("居住地（村居）"))
     address = forms.CharField(label=_("居住地址"), max_length=200, required=False)
@@ -26,7 +40,9 @@ class PersonForm(StyledFormMixin, forms.Form):
 
 
 class PersonEditForm(PersonForm):
-    deceased_date = forms.DateField(label=_("死亡日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deceased_date = forms.DateField(
+        label=_("死亡日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,9 +52,16 @@ class PersonEditForm(PersonForm):
 
 class PersonSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("姓名 / 身份证号码 / 电话"), required=False)
-    sex = forms.ChoiceField(label=_("性别"), choices=[("", _("全部"))] + list(Sex.choices), required=False)
+    sex = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("全部"))] + list(Sex.choices), required=False
+    )
     division = forms.ChoiceField(label=_("区划"), required=False)
-    tag = forms.ChoiceField(label=_("群体"), required=False, choices=[("", _("全部")), ("elderly_60", _("60岁以上")), ("elderly_80", _("80岁以上"))] + list(PersonTag.Tag.choices))
+    tag = forms.ChoiceField(
+        label=_("群体"),
+        required=False,
+        choices=[("", _("全部")), ("elderly_60", _("60岁以上")), ("elderly_80", _("80岁以上"))]
+        + list(PersonTag.Tag.choices),
+    )
 
     def __init__(self, *args, divisions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,18 +74,34 @@ class VoidForm(StyledFormMixin, forms.Form):
 
 class TagForm(StyledFormMixin, forms.Form):
     tag = forms.ChoiceField(label=_("类别"), choices=PersonTag.Tag.choices)
-    valid_from = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     certificate_no = forms.CharField(label=_("证件号码"), max_length=40, required=False)
-    disability_category = forms.ChoiceField(label=_("残疾类别"), required=False, choices=[("", "—")] + list(PersonTag.DisabilityCategory.choices))
-    disability_level = forms.TypedChoiceField(label=_("残疾等级"), required=False, coerce=int, empty_value=None, choices=[("", "—"), *DisabilityLevel.choices])
+    disability_category = forms.ChoiceField(
+        label=_("残疾类别"),
+        required=False,
+        choices=[("", "—")] + list(PersonTag.DisabilityCategory.choices),
+    )
+    disability_level = forms.TypedChoiceField(
+        label=_("残疾等级"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *DisabilityLevel.choices],
+    )
 
 
 class HouseholdForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("户编号"), max_length=40)
     division = forms.ChoiceField(label=_("所在村居"))
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    head_id = forms.IntegerField(label=_("户主人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    head_id = forms.IntegerField(
+        label=_("户主人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
 
     def __init__(self, *args, divisions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +109,13 @@ class HouseholdForm(StyledFormMixin, forms.Form):
 
 
 class MemberForm(StyledFormMixin, forms.Form):
-    person_id = forms.IntegerField(label=_("人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    relation = forms.ChoiceField(label=_("与户主关系"), choices=[c for c in HouseholdMember.Relation.choices if c[0] != "head"])
+    person_id = forms.IntegerField(
+        label=_("人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    relation = forms.ChoiceField(
+        label=_("与户主关系"),
+        choices=[c for c in HouseholdMember.Relation.choices if c[0] != "head"],
+    )
 
 
 class OrganisationForm(StyledFormMixin, forms.Form):
@@ -90,7 +134,9 @@ class OrganisationForm(StyledFormMixin, forms.Form):
 
 class AttachmentForm(StyledFormMixin, forms.Form):
     kind = forms.CharField(label=_("材料名称"), max_length=40)
-    file = forms.FileField(label=_("文件"), help_text=_("PDF、JPG、PNG、XLSX、DOCX，单个不超过 10 MB。"))
+    file = forms.FileField(
+        label=_("文件"), help_text=_("PDF、JPG、PNG、XLSX、DOCX，单个不超过 10 MB。")
+    )
 
 
 class ImportForm(StyledFormMixin, forms.Form):

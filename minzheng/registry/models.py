@@ -33,23 +33,36 @@ class Person(models.Model):
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = EncryptedTextField(_("身份证号码"), blank=True)
-    id_number_hash = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    id_number_hash = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, editable=False
+    )
     id_number_masked = models.CharField(_("身份证号码"), max_length=20, blank=True, editable=False)
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_hash = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
     hukou_division = models.ForeignKey(
-        Division, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Division,
+        verbose_name=_("户籍地"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     residence_division = models.ForeignKey(
-        Division, verbose_name=_("居住地"), on_delete=models.PROTECT, related_name="+", db_index=False,
+        Division,
+        verbose_name=_("居住地"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
         help_text=_("决定由哪个镇街、村居管理该人员。"),
     )
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
     deceased_date = models.DateField(_("死亡日期"), null=True, blank=True)
     is_void = models.BooleanField(_("已作废"), default=False)
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
@@ -68,7 +81,9 @@ class Person(models.Model):
             models.Index(fields=["hukou_division"], name="person_hukou_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),
             # Name-prefix search (LIKE '陈%') on PostgreSQL whatever the database collation.
-            models.Index(fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,13 +128,19 @@ class PersonTag(models.Model):
 
     scope_field = "person__residence_division"
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="tags")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="tags"
+    )
     tag = models.CharField(_("类别"), max_length=20, choices=Tag.choices)
     valid_from = models.DateField(_("起始日期"))
     valid_to = models.DateField(_("截止日期"), null=True, blank=True)
     certificate_no = models.CharField(_("证件号码"), max_length=40, blank=True)
-    disability_category = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityCategory.choices, blank=True)
-    disability_level = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True, choices=DisabilityLevel.choices)
+    disability_category = models.CharField(
+        _("残疾类别"), max_length=20, choices=DisabilityCategory.choices, blank=True
+    )
+    disability_level = models.PositiveSmallIntegerField(
+        _("残疾等级"), null=True, blank=True, choices=DisabilityLevel.choices
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -129,11 +150,18 @@ class PersonTag(models.Model):
         indexes = [models.Index(fields=["tag", "valid_from"])]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(tag="disabled") | (Q(disability_level__gte=1) & Q(disability_level__lte=4) & ~Q(certificate_no="") & ~Q(disability_category="")),
+                condition=~Q(tag="disabled")
+                | (
+                    Q(disability_level__gte=1)
+                    & Q(disability_level__lte=4)
+                    & ~Q(certificate_no="")
+                    & ~Q(disability_category="")
+                ),
                 name="disability_tag_has_certificate_category_level",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")), name="tag_period_ordered"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="tag_period_ordered",
             ),
         ]
 
@@ -145,7 +173,9 @@ class Household(models.Model):
     scope_field = "division"
 
     number = models.CharField(_("户编号"), max_length=40, unique=True)
-    division = models.ForeignKey(Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -175,7 +205,9 @@ class HouseholdMember(models.Model):
     scope_field = "household__division"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    person = models.ForeignKey(Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(
+        Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="memberships"
+    )
     relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices)
     joined_on = models.DateField(_("加入日期"), default=timezone.localdate)
     left_on = models.DateField(_("离开日期"), null=True, blank=True)
@@ -185,8 +217,16 @@ class HouseholdMember(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(left_on__isnull=True), name="one_current_household_per_person"),
-            models.UniqueConstraint(fields=["household"], condition=Q(left_on__isnull=True, relation="head"), name="one_current_head_per_household"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(left_on__isnull=True),
+                name="one_current_household_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(left_on__isnull=True, relation="head"),
+                name="one_current_head_per_household",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,13 +246,19 @@ class Organisation(models.Model):
     scope_field = "division"
 
     name = models.CharField(_("名称"), max_length=100, db_index=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    division = models.ForeignKey(Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = EncryptedTextField(_("联系电话"), blank=True)
-    contact_phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
+    contact_phone_masked = models.CharField(
+        _("联系电话"), max_length=20, blank=True, editable=False
+    )
     is_void = models.BooleanField(_("已作废"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -23,7 +23,9 @@ CHUNK = 2000
 def encrypted_models() -> Iterator[tuple[type[Model], list[str]]]:
     """Every model (historical ones included) with EncryptedTextField columns."""
     for model in apps.get_models():
-        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, pii.EncryptedTextField)]
+        fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, pii.EncryptedTextField)
+        ]
         if fields:
             yield model, fields
 
@@ -33,7 +35,11 @@ def _hash_kind(field: str) -> str:
 
 
 def _normalised(field: str, value: str) -> str:
-    return validators.normalise_id_number(value) if _hash_kind(field) == "id" else validators.normalise_phone(value)
+    return (
+        validators.normalise_id_number(value)
+        if _hash_kind(field) == "id"
+        else validators.normalise_phone(value)
+    )
 
 
 def rotate(*, reindex: bool = False) -> dict[str, int]:
@@ -42,7 +48,11 @@ def rotate(*, reindex: bool = False) -> dict[str, int]:
     Returns rows rewritten per model label."""
     done: dict[str, int] = {}
     for model, fields in encrypted_models():
-        hash_fields = [f"{f}_hash" for f in fields if reindex and any(h.name == f"{f}_hash" for h in model._meta.concrete_fields)]
+        hash_fields = [
+            f"{f}_hash"
+            for f in fields
+            if reindex and any(h.name == f"{f}_hash" for h in model._meta.concrete_fields)
+        ]
         pk_name = model._meta.pk.name
         last = None
         count = 0
@@ -56,7 +66,15 @@ def rotate(*, reindex: bool = False) -> dict[str, int]:
             for row in rows:
                 for h in hash_fields:
                     plain = getattr(row, h[: -len("_hash")])
-                    setattr(row, h, pii.blind_index(_normalised(h, plain), kind=_hash_kind(h)) if plain else None if model._meta.get_field(h).null else "")
+                    setattr(
+                        row,
+                        h,
+                        pii.blind_index(_normalised(h, plain), kind=_hash_kind(h))
+                        if plain
+                        else None
+                        if model._meta.get_field(h).null
+                        else "",
+                    )
             with transaction.atomic():
                 # The plaintext Python values are encrypted again with the primary key on save.
                 model._base_manager.bulk_update(rows, fields + hash_fields, batch_size=500)
@@ -76,7 +94,11 @@ def tokens_on_old_keys() -> dict[str, int]:
             for field in fields:
                 column = connection.ops.quote_name(model._meta.get_field(field).column)
                 cursor.execute(f"SELECT {column} FROM {table} WHERE {column} <> ''")  # noqa: S608 — names from the model
-                n = sum(1 for (token,) in cursor.fetchall() if pii.key_id_of(token) not in (None, primary))
+                n = sum(
+                    1
+                    for (token,) in cursor.fetchall()
+                    if pii.key_id_of(token) not in (None, primary)
+                )
                 if n:
                     left[f"{model._meta.label}.{field}"] = n
     return left

@@ -50,7 +50,9 @@ def _search_condition(q: str) -> Q:
     return Q(name__startswith=q)
 
 
-def person_list(*, user, filters: PersonFilters | None = None, today: dt.date | None = None) -> QuerySet[Person]:
+def person_list(
+    *, user, filters: PersonFilters | None = None, today: dt.date | None = None
+) -> QuerySet[Person]:
     f = filters or PersonFilters()
     today = today or timezone.localdate()
     qs = scope_queryset(Person.objects.all(), user)
@@ -62,11 +64,13 @@ def person_list(*, user, filters: PersonFilters | None = None, today: dt.date | 
     if f.division:
         qs = qs.filter(prefix_q("residence_division", division_prefix_of(f.division)))
     if f.tag in ("elderly_60", "elderly_80"):
-        qs = qs.filter(birth_date__lte=birth_date_bounds_for_age(60 if f.tag == "elderly_60" else 80, today))
-    elif f.tag:
-        active = PersonTag.objects.filter(person=OuterRef("pk"), tag=f.tag, valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        qs = qs.filter(
+            birth_date__lte=birth_date_bounds_for_age(60 if f.tag == "elderly_60" else 80, today)
         )
+    elif f.tag:
+        active = PersonTag.objects.filter(
+            person=OuterRef("pk"), tag=f.tag, valid_from__lte=today
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         qs = qs.filter(Exists(active))
     if f.age_min is not None:
         qs = qs.filter(birth_date__lte=birth_date_bounds_for_age(f.age_min, today))
@@ -76,7 +80,11 @@ def person_list(*, user, filters: PersonFilters | None = None, today: dt.date | 
 
 
 def person_detail(*, user, person_id: int) -> Person:
-    return get_in_scope_or_404(Person.objects.select_related("residence_division__parent", "hukou_division", "created_by"), user, pk=person_id)
+    return get_in_scope_or_404(
+        Person.objects.select_related("residence_division__parent", "hukou_division", "created_by"),
+        user,
+        pk=person_id,
+    )
 
 
 def person_tags(*, person: Person) -> QuerySet[PersonTag]:
@@ -94,7 +102,10 @@ def person_count(user) -> int:
 def household_list(*, user, q: str = "") -> QuerySet[Household]:
     qs = scope_queryset(Household.objects.all(), user).select_related("division")
     if q:
-        qs = qs.filter(Q(number__startswith=q) | Q(members__person__name__startswith=q, members__relation="head")).distinct()
+        qs = qs.filter(
+            Q(number__startswith=q)
+            | Q(members__person__name__startswith=q, members__relation="head")
+        ).distinct()
     return qs
 
 
@@ -118,7 +129,9 @@ def organisation_list(*, user, q: str = "") -> QuerySet[Organisation]:
 
 
 def organisation_detail(*, user, organisation_id: int) -> Organisation:
-    return get_in_scope_or_404(Organisation.objects.select_related("division"), user, pk=organisation_id)
+    return get_in_scope_or_404(
+        Organisation.objects.select_related("division"), user, pk=organisation_id
+    )
 
 
 def organisation_count(user) -> int:

@@ -39,7 +39,9 @@ def _division_codes() -> set[str]:
     return set(Division.objects.values_list("code", flat=True))
 
 
-def person_build(data: PersonInput, *, division_codes: set[str] | None = None) -> tuple[Person, dict[str, str]]:
+def person_build(
+    data: PersonInput, *, division_codes: set[str] | None = None
+) -> tuple[Person, dict[str, str]]:
     """Validate one person's facts and return an unsaved Person and the errors found.
 
     Shared by single registration and bulk import, so both apply the same rules.
@@ -81,7 +83,10 @@ def person_build(data: PersonInput, *, division_codes: set[str] | None = None) -
             person.phone_hash = pii.blind_index(phone, kind="phone")
             person.phone_masked = validators.mask_phone(phone)
     codes = division_codes if division_codes is not None else None
-    for field, code in (("residence_division", data.residence_division_code), ("hukou_division", data.hukou_division_code)):
+    for field, code in (
+        ("residence_division", data.residence_division_code),
+        ("hukou_division", data.hukou_division_code),
+    ):
         if not code:
             if field == "residence_division":
                 errors[field] = _("请选择居住地所在村居或镇街。")
@@ -98,7 +103,9 @@ def _duplicate_message(actor, existing: Person) -> str:
     if code_in_scope(actor, existing.residence_division_id):
         division = existing.residence_division
         return _("该身份证号码已登记：%(name)s（%(place)s，人员编号 %(id)s），请勿重复登记。") % {
-            "name": existing.name, "place": _division_path(division), "id": existing.pk,
+            "name": existing.name,
+            "place": _division_path(division),
+            "id": existing.pk,
         }
     return _("该身份证号码已在其他镇街登记，不能重复登记；如需迁入请联系区民政局。")
 
@@ -116,10 +123,16 @@ def person_register(*, actor, data: PersonInput) -> Person:
     naming the existing record when the actor may see it."""
     require_perm(actor, "registry.add_person")
     person, errors = person_build(data)
-    if "residence_division" not in errors and not code_in_scope(actor, person.residence_division_id):
+    if "residence_division" not in errors and not code_in_scope(
+        actor, person.residence_division_id
+    ):
         errors["residence_division"] = _("居住地不在您的管辖范围内。")
     if not errors and person.id_number_hash:
-        existing = Person.objects.select_related("residence_division__parent").filter(id_number_hash=person.id_number_hash).first()
+        existing = (
+            Person.objects.select_related("residence_division__parent")
+            .filter(id_number_hash=person.id_number_hash)
+            .first()
+        )
         if existing:
             errors["id_number"] = _duplicate_message(actor, existing)
     if errors:
@@ -128,28 +141,62 @@ def person_register(*, actor, data: PersonInput) -> Person:
     try:
         with transaction.atomic():
             person.save()
-            audit.record(actor=actor, action=audit.Action.CREATE, target=person, summary=f"登记人员 {person.name}")
+            audit.record(
+                actor=actor,
+                action=audit.Action.CREATE,
+                target=person,
+                summary=f"登记人员 {person.name}",
+            )
     except IntegrityError:  # a concurrent registration of the same number won the race
-        raise ValidationError({"id_number": _("该身份证号码刚刚已被登记，请勿重复登记。")}) from None
+        raise ValidationError(
+            {"id_number": _("该身份证号码刚刚已被登记，请勿重复登记。")}
+        ) from None
     return person
 
 
-PERSON_EDITABLE = ("name", "sex", "birth_date", "id_number", "id_number_hash", "id_number_masked", "phone",
-                   "phone_hash", "phone_masked", "hukou_division", "residence_division", "address")
+PERSON_EDITABLE = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "id_number_hash",
+    "id_number_masked",
+    "phone",
+    "phone_hash",
+    "phone_masked",
+    "hukou_division",
+    "residence_division",
+    "address",
+)
 
 
-def person_update(*, actor, person: Person, data: PersonInput, deceased_date: dt.date | None = None) -> Person:
+def person_update(
+    *, actor, person: Person, data: PersonInput, deceased_date: dt.date | None = None
+) -> Person:
     """Change a person's facts with the same validation as registration. A blank ID number
     or phone keeps the stored one (forms never show plaintext to edit)."""
     require_perm(actor, "registry.change_person")
     if not code_in_scope(actor, person.residence_division_id):
         raise ValidationError({"residence_division": _("该人员不在您的管辖范围内。")})
-    data = replace(data, id_number=data.id_number or person.id_number, phone=data.phone or person.phone)
+    data = replace(
+        data, id_number=data.id_number or person.id_number, phone=data.phone or person.phone
+    )
     updated, errors = person_build(data)
-    if "residence_division" not in errors and not code_in_scope(actor, updated.residence_division_id):
+    if "residence_division" not in errors and not code_in_scope(
+        actor, updated.residence_division_id
+    ):
         errors["residence_division"] = _("居住地不在您的管辖范围内。")
-    if "id_number" not in errors and updated.id_number_hash and updated.id_number_hash != person.id_number_hash:
-        clash = Person.objects.filter(id_number_hash=updated.id_number_hash).exclude(pk=person.pk).select_related("residence_division__parent").first()
+    if (
+        "id_number" not in errors
+        and updated.id_number_hash
+        and updated.id_number_hash != person.id_number_hash
+    ):
+        clash = (
+            Person.objects.filter(id_number_hash=updated.id_number_hash)
+            .exclude(pk=person.pk)
+            .select_related("residence_division__parent")
+            .first()
+        )
         if clash:
             errors["id_number"] = _duplicate_message(actor, clash)
     if deceased_date and updated.birth_date and deceased_date < updated.birth_date:
@@ -162,7 +209,12 @@ def person_update(*, actor, person: Person, data: PersonInput, deceased_date: dt
     person.deceased_date = deceased_date
     with transaction.atomic():
         person.save(update_fields=[*PERSON_EDITABLE, "deceased_date", "updated_at"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, target=person, summary=f"修改人员 {person.name}")
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=person,
+            summary=f"修改人员 {person.name}",
+        )
     return person
 
 
@@ -178,7 +230,12 @@ def person_void(*, actor, person: Person, reason: str) -> Person:
     person.id_number_hash = None
     with transaction.atomic():
         person.save(update_fields=["is_void", "void_reason", "id_number_hash", "updated_at"])
-        audit.record(actor=actor, action=audit.Action.DELETE, target=person, summary=f"作废人员 {person.name}：{reason}")
+        audit.record(
+            actor=actor,
+            action=audit.Action.DELETE,
+            target=person,
+            summary=f"作废人员 {person.name}：{reason}",
+        )
     return person
 
 
@@ -189,13 +246,27 @@ def person_reveal(*, actor, person: Person, reason: str = "") -> dict[str, str]:
         from django.http import Http404
 
         raise Http404
-    audit.record(actor=actor, action=audit.Action.REVEAL, target=person, summary=f"查看 {person.name} 的完整身份证号码和电话", reason=reason)
+    audit.record(
+        actor=actor,
+        action=audit.Action.REVEAL,
+        target=person,
+        summary=f"查看 {person.name} 的完整身份证号码和电话",
+        reason=reason,
+    )
     return {"id_number": person.id_number, "phone": person.phone}
 
 
 def person_tag_add(
-    *, actor, person: Person, tag: str, valid_from: dt.date, valid_to: dt.date | None = None, certificate_no: str = "",
-    disability_category: str = "", disability_level: int | None = None, note: str = "",
+    *,
+    actor,
+    person: Person,
+    tag: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    certificate_no: str = "",
+    disability_category: str = "",
+    disability_level: int | None = None,
+    note: str = "",
 ) -> PersonTag:
     require_perm(actor, "registry.add_persontag")
     if not code_in_scope(actor, person.residence_division_id):
@@ -216,14 +287,27 @@ def person_tag_add(
         raise ValidationError(errors)
     with transaction.atomic():
         item = PersonTag.objects.create(
-            person=person, tag=tag, valid_from=valid_from, valid_to=valid_to, certificate_no=certificate_no.strip(),
-            disability_category=disability_category, disability_level=disability_level, note=note,
+            person=person,
+            tag=tag,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            certificate_no=certificate_no.strip(),
+            disability_category=disability_category,
+            disability_level=disability_level,
+            note=note,
         )
-        audit.record(actor=actor, action=audit.Action.CREATE, target=item, summary=f"{person.name} 标记为 {item.get_tag_display()}")
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            target=item,
+            summary=f"{person.name} 标记为 {item.get_tag_display()}",
+        )
     return item
 
 
-def household_create(*, actor, number: str, division_code: str, address: str = "", head: Person) -> Household:
+def household_create(
+    *, actor, number: str, division_code: str, address: str = "", head: Person
+) -> Household:
     require_perm(actor, "registry.add_household")
     errors = {}
     number = number.strip()
@@ -231,20 +315,34 @@ def household_create(*, actor, number: str, division_code: str, address: str = "
         errors["number"] = _("请填写户编号。")
     elif Household.objects.filter(number=number).exists():
         errors["number"] = _("户编号“%(n)s”已存在。") % {"n": number}
-    if not code_in_scope(actor, division_code) or not Division.objects.filter(code=division_code).exists():
+    if (
+        not code_in_scope(actor, division_code)
+        or not Division.objects.filter(code=division_code).exists()
+    ):
         errors["division"] = _("区划不存在或不在您的管辖范围内。")
     if HouseholdMember.objects.filter(person=head, left_on__isnull=True).exists():
         errors["head"] = _("%(name)s 已是另一户的成员，请先办理迁出。") % {"name": head.name}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        household = Household.objects.create(number=number, division_id=division_code, address=address)
-        HouseholdMember.objects.create(household=household, person=head, relation=HouseholdMember.Relation.HEAD)
-        audit.record(actor=actor, action=audit.Action.CREATE, target=household, summary=f"建户 {number}，户主 {head.name}")
+        household = Household.objects.create(
+            number=number, division_id=division_code, address=address
+        )
+        HouseholdMember.objects.create(
+            household=household, person=head, relation=HouseholdMember.Relation.HEAD
+        )
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            target=household,
+            summary=f"建户 {number}，户主 {head.name}",
+        )
     return household
 
 
-def household_add_member(*, actor, household: Household, person: Person, relation: str) -> HouseholdMember:
+def household_add_member(
+    *, actor, household: Household, person: Person, relation: str
+) -> HouseholdMember:
     require_perm(actor, "registry.change_household")
     errors = {}
     if not code_in_scope(actor, household.division_id):
@@ -258,8 +356,15 @@ def household_add_member(*, actor, household: Household, person: Person, relatio
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        member = HouseholdMember.objects.create(household=household, person=person, relation=relation)
-        audit.record(actor=actor, action=audit.Action.UPDATE, target=household, summary=f"{person.name} 加入 {household.number}")
+        member = HouseholdMember.objects.create(
+            household=household, person=person, relation=relation
+        )
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=household,
+            summary=f"{person.name} 加入 {household.number}",
+        )
     return member
 
 
@@ -273,17 +378,35 @@ def household_remove_member(*, actor, member: HouseholdMember, left_on: dt.date)
     with transaction.atomic():
         member.left_on = left_on
         member.save(update_fields=["left_on"])
-        audit.record(actor=actor, action=audit.Action.UPDATE, target=member.household, summary=f"{member.person.name} 迁出 {member.household.number}")
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=member.household,
+            summary=f"{member.person.name} 迁出 {member.household.number}",
+        )
     return member
 
 
 def organisation_register(
-    *, actor, name: str, kind: str, division_code: str, credit_code: str = "", address: str = "",
-    contact_name: str = "", contact_phone: str = "",
+    *,
+    actor,
+    name: str,
+    kind: str,
+    division_code: str,
+    credit_code: str = "",
+    address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
 ) -> Organisation:
     require_perm(actor, "registry.add_organisation")
     errors = {}
-    org = Organisation(name=name.strip(), kind=kind, division_id=division_code, address=address, contact_name=contact_name)
+    org = Organisation(
+        name=name.strip(),
+        kind=kind,
+        division_id=division_code,
+        address=address,
+        contact_name=contact_name,
+    )
     if not org.name:
         errors["name"] = _("请填写组织名称。")
     if kind not in Organisation.Kind.values:
@@ -302,11 +425,16 @@ def organisation_register(
             org.contact_phone, org.contact_phone_masked = phone, validators.mask_phone(phone)
         except ValidationError as e:
             errors["contact_phone"] = e.messages[0]
-    if not code_in_scope(actor, division_code) or not Division.objects.filter(code=division_code).exists():
+    if (
+        not code_in_scope(actor, division_code)
+        or not Division.objects.filter(code=division_code).exists()
+    ):
         errors["division"] = _("区划不存在或不在您的管辖范围内。")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         org.save()
-        audit.record(actor=actor, action=audit.Action.CREATE, target=org, summary=f"登记组织 {org.name}")
+        audit.record(
+            actor=actor, action=audit.Action.CREATE, target=org, summary=f"登记组织 {org.name}"
+        )
     return org

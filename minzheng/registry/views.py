@@ -19,22 +19,42 @@ from minzheng.core.services import attachment_add
 from minzheng.core.views import staff_required
 
 from . import exports, imports, selectors, services
-from .forms import (AttachmentForm, HouseholdForm, ImportForm, MemberForm, OrganisationForm, PersonEditForm,
-                    PersonForm, PersonSearchForm, TagForm, VoidForm)
+from .forms import (
+    AttachmentForm,
+    HouseholdForm,
+    ImportForm,
+    MemberForm,
+    OrganisationForm,
+    PersonEditForm,
+    PersonForm,
+    PersonSearchForm,
+    TagForm,
+    VoidForm,
+)
 from .rules import DERIVED_TAGS, derived_tags
 
 
 def _person_input(data: dict) -> services.PersonInput:
     return services.PersonInput(
-        name=data["name"], id_number=data.get("id_number", ""), phone=data.get("phone", ""), sex=data.get("sex", ""),
-        birth_date=data.get("birth_date"), hukou_division_code=data.get("hukou_division", ""),
-        residence_division_code=data["residence_division"], address=data.get("address", ""),
+        name=data["name"],
+        id_number=data.get("id_number", ""),
+        phone=data.get("phone", ""),
+        sex=data.get("sex", ""),
+        birth_date=data.get("birth_date"),
+        hukou_division_code=data.get("hukou_division", ""),
+        residence_division_code=data["residence_division"],
+        address=data.get("address", ""),
     )
 
 
 def _filters(form: PersonSearchForm) -> selectors.PersonFilters:
     data = form.cleaned_data if form.is_valid() else {}
-    return selectors.PersonFilters(q=data.get("q", ""), sex=data.get("sex", ""), division=data.get("division", ""), tag=data.get("tag", ""))
+    return selectors.PersonFilters(
+        q=data.get("q", ""),
+        sex=data.get("sex", ""),
+        division=data.get("division", ""),
+        tag=data.get("tag", ""),
+    )
 
 
 @staff_required
@@ -51,9 +71,17 @@ def person_list(request):
 def person_export(request):
     form = PersonSearchForm(request.GET or None, divisions=division_choices(user=request.user))
     filters = _filters(form)
-    content = exports.persons_export_xlsx(actor=request.user, queryset=selectors.person_list(user=request.user, filters=filters), filters=filters.__dict__)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="persons-{timezone.localdate():%Y%m%d}.xlsx"'
+    content = exports.persons_export_xlsx(
+        actor=request.user,
+        queryset=selectors.person_list(user=request.user, filters=filters),
+        filters=filters.__dict__,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="persons-{timezone.localdate():%Y%m%d}.xlsx"'
+    )
     return response
 
 
@@ -64,7 +92,9 @@ def person_create(request):
     form = PersonForm(request.POST or None, divisions=choices, all_divisions=all_division_choices())
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_register(actor=request.user, data=_person_input(form.cleaned_data))
+            person = services.person_register(
+                actor=request.user, data=_person_input(form.cleaned_data)
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -78,16 +108,27 @@ def person_create(request):
 def person_detail(request, person_id: int):
     person = selectors.person_detail(user=request.user, person_id=person_id)
     today = timezone.localdate()
-    return render(request, "registry/person_detail.html", {
-        "person": person,
-        "age": person.age_on(today),
-        "derived": [DERIVED_TAGS[t] for t in derived_tags(person.birth_date, today)],
-        "tags": selectors.person_tags(person=person),
-        "memberships": selectors.person_households(person=person),
-        "attachments": Attachment.objects.filter(content_type__app_label="registry", content_type__model="person", object_id=str(person.pk), is_void=False),
-        "history": person.history.select_related("history_user").order_by("-history_date")[:20],
-        "tag_form": TagForm(), "void_form": VoidForm(), "attachment_form": AttachmentForm(),
-    })
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "age": person.age_on(today),
+            "derived": [DERIVED_TAGS[t] for t in derived_tags(person.birth_date, today)],
+            "tags": selectors.person_tags(person=person),
+            "memberships": selectors.person_households(person=person),
+            "attachments": Attachment.objects.filter(
+                content_type__app_label="registry",
+                content_type__model="person",
+                object_id=str(person.pk),
+                is_void=False,
+            ),
+            "history": person.history.select_related("history_user").order_by("-history_date")[:20],
+            "tag_form": TagForm(),
+            "void_form": VoidForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
 
 
 @staff_required
@@ -95,18 +136,39 @@ def person_detail(request, person_id: int):
 def person_edit(request, person_id: int):
     person = selectors.person_detail(user=request.user, person_id=person_id)
     choices = division_choices(user=request.user, levels=("community",))
-    initial = {"name": person.name, "sex": person.sex, "birth_date": person.birth_date, "residence_division": person.residence_division_id,
-               "hukou_division": person.hukou_division_id or "", "address": person.address, "deceased_date": person.deceased_date}
-    form = PersonEditForm(request.POST or None, initial=initial, divisions=choices, all_divisions=all_division_choices())
+    initial = {
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "residence_division": person.residence_division_id,
+        "hukou_division": person.hukou_division_id or "",
+        "address": person.address,
+        "deceased_date": person.deceased_date,
+    }
+    form = PersonEditForm(
+        request.POST or None,
+        initial=initial,
+        divisions=choices,
+        all_divisions=all_division_choices(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(actor=request.user, person=person, data=_person_input(form.cleaned_data), deceased_date=form.cleaned_data.get("deceased_date"))
+            services.person_update(
+                actor=request.user,
+                person=person,
+                data=_person_input(form.cleaned_data),
+                deceased_date=form.cleaned_data.get("deceased_date"),
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("registry:person_detail", person_id=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "title": _("修改人员信息"), "person": person})
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "title": _("修改人员信息"), "person": person},
+    )
 
 
 @staff_required
@@ -154,7 +216,12 @@ def person_attachment_add(request, person_id: int):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            attachment_add(actor=request.user, owner=person, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+            attachment_add(
+                actor=request.user,
+                owner=person,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
             messages.success(request, _("材料已上传。"))
         except ValidationError as exc:
             messages.error(request, join_messages(exc.messages))
@@ -170,7 +237,9 @@ def person_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = imports.persons_import_start(actor=request.user, filename=upload.name, content=upload.read())
+            job = imports.persons_import_start(
+                actor=request.user, filename=upload.name, content=upload.read()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -182,10 +251,15 @@ def person_import(request):
 @permission_required("registry.import_persons", raise_exception=True)
 def person_import_template(request, fmt: str):
     if fmt == "csv":
-        response = HttpResponse(imports.import_template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            imports.import_template_csv(), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="person-import-template.csv"'
     else:
-        response = HttpResponse(imports.import_template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            imports.import_template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = 'attachment; filename="person-import-template.xlsx"'
     return response
 
@@ -197,19 +271,29 @@ def person_import_template(request, fmt: str):
 @permission_required("registry.view_household", raise_exception=True)
 def household_list(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.household_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.household_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "registry/household_list.html", {"page": page, "q": q})
 
 
 @staff_required
 @permission_required("registry.add_household", raise_exception=True)
 def household_create(request):
-    form = HouseholdForm(request.POST or None, divisions=division_choices(user=request.user, levels=("community",)))
+    form = HouseholdForm(
+        request.POST or None, divisions=division_choices(user=request.user, levels=("community",))
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             head = selectors.person_detail(user=request.user, person_id=data["head_id"])
-            household = services.household_create(actor=request.user, number=data["number"], division_code=data["division"], address=data["address"], head=head)
+            household = services.household_create(
+                actor=request.user,
+                number=data["number"],
+                division_code=data["division"],
+                address=data["address"],
+                head=head,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except Http404:  # a head outside scope looks like no such person
@@ -226,8 +310,15 @@ def household_detail(request, household_id: int):
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = selectors.person_detail(user=request.user, person_id=form.cleaned_data["person_id"])
-            services.household_add_member(actor=request.user, household=household, person=person, relation=form.cleaned_data["relation"])
+            person = selectors.person_detail(
+                user=request.user, person_id=form.cleaned_data["person_id"]
+            )
+            services.household_add_member(
+                actor=request.user,
+                household=household,
+                person=person,
+                relation=form.cleaned_data["relation"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except Http404:
@@ -235,16 +326,28 @@ def household_detail(request, household_id: int):
         else:
             messages.success(request, _("已添加成员。"))
             return redirect("registry:household_detail", household_id=household.pk)
-    return render(request, "registry/household_detail.html", {"household": household, "members": selectors.household_members(household=household), "form": form})
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": selectors.household_members(household=household),
+            "form": form,
+        },
+    )
 
 
 @staff_required
 @require_POST
 def household_member_leave(request, household_id: int, member_id: int):
     household = selectors.household_detail(user=request.user, household_id=household_id)
-    member = get_object_or_404(household.members.select_related("person", "household"), pk=member_id, left_on__isnull=True)
+    member = get_object_or_404(
+        household.members.select_related("person", "household"), pk=member_id, left_on__isnull=True
+    )
     try:
-        services.household_remove_member(actor=request.user, member=member, left_on=timezone.localdate())
+        services.household_remove_member(
+            actor=request.user, member=member, left_on=timezone.localdate()
+        )
     except ValidationError as exc:
         messages.error(request, join_messages(exc.messages))
     else:
@@ -259,18 +362,25 @@ def household_member_leave(request, household_id: int, member_id: int):
 @permission_required("registry.view_organisation", raise_exception=True)
 def organisation_list(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.organisation_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.organisation_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "registry/organisation_list.html", {"page": page, "q": q})
 
 
 @staff_required
 @permission_required("registry.add_organisation", raise_exception=True)
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None, divisions=division_choices(user=request.user, levels=("district", "town", "community")))
+    form = OrganisationForm(
+        request.POST or None,
+        divisions=division_choices(user=request.user, levels=("district", "town", "community")),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            org = services.organisation_register(actor=request.user, division_code=data.pop("division"), **data)
+            org = services.organisation_register(
+                actor=request.user, division_code=data.pop("division"), **data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

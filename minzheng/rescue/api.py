@@ -75,7 +75,7 @@ class CaseCandidates(generics.ListAPIView):
 
 class MatchIn(serializers.Serializer):
     name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    sex = serializers.ChoiceField(choices=["", *Sex.values], required=False, default="")
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     age_min = serializers.IntegerField(min_value=0, max_value=120)
     age_max = serializers.IntegerField(min_value=0, max_value=120)
     found_date = serializers.DateField()

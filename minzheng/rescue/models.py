@@ -10,14 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from minzheng.core.models import Division
+from minzheng.registry.models import Sex  # noqa: F401 — the one M/F choice set, re-exported for this app
 from minzheng.registry.pii import EncryptedTextField
 
 DISTRICT_CODE = "440605000000"
-
-
-class Sex(models.TextChoices):
-    MALE = "M", _("男")
-    FEMALE = "F", _("女")
 
 
 class Station(models.Model):

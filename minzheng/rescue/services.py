@@ -515,7 +515,14 @@ def report_create(*, actor, data: ReportInput, source: str, photo=None) -> Missi
             # A resident sends a photo with their own report; staff attach within their scope.
             store = attachment_add_by_resident if source == ReportSource.PORTAL else attachment_add
             owner_kw = {"resident": actor} if source == ReportSource.PORTAL else {"actor": actor}
-            store(**owner_kw, owner=report, upload=photo, kind="photo", allowed=rules.PHOTO_TYPES, max_bytes=rules.PHOTO_MAX_BYTES)
+            store(
+                **owner_kw,
+                owner=report,
+                upload=photo,
+                kind="photo",
+                allowed=rules.PHOTO_TYPES,
+                max_bytes=rules.PHOTO_MAX_BYTES,
+            )
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,

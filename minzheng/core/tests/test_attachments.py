@@ -11,14 +11,25 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def person(guicheng_worker):
-    return person_register(actor=guicheng_worker, data=PersonInput(name="陈大文", residence_division_code="440605011001"))
+    return person_register(
+        actor=guicheng_worker,
+        data=PersonInput(name="陈大文", residence_division_code="440605011001"),
+    )
 
 
 @pytest.mark.django_db
-def test_attachment_stored_outside_web_root_and_served_only_in_scope(client, guicheng_worker, jiujiang_worker, person, settings, tmp_path):
+def test_attachment_stored_outside_web_root_and_served_only_in_scope(
+    client, guicheng_worker, jiujiang_worker, person, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
-    a = attachment_add(actor=guicheng_worker, owner=person, upload=SimpleUploadedFile("证明.pdf", PDF), kind="证明")
-    assert a.file.path.startswith(str(tmp_path)) and a.token in a.file.name and "证明" not in a.file.name
+    a = attachment_add(
+        actor=guicheng_worker, owner=person, upload=SimpleUploadedFile("证明.pdf", PDF), kind="证明"
+    )
+    assert (
+        a.file.path.startswith(str(tmp_path))
+        and a.token in a.file.name
+        and "证明" not in a.file.name
+    )
 
     client.force_login(jiujiang_worker)
     assert client.get(f"/staff/attachments/{a.token}/").status_code == 404
@@ -37,10 +48,14 @@ def test_attachment_stored_outside_web_root_and_served_only_in_scope(client, gui
         ("空.pdf", b"", "文件是空的"),
     ],
 )
-def test_wrong_files_are_refused_clearly(guicheng_worker, person, name, content, message, settings, tmp_path):
+def test_wrong_files_are_refused_clearly(
+    guicheng_worker, person, name, content, message, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(ValidationError) as exc:
-        attachment_add(actor=guicheng_worker, owner=person, upload=SimpleUploadedFile(name, content))
+        attachment_add(
+            actor=guicheng_worker, owner=person, upload=SimpleUploadedFile(name, content)
+        )
     assert message in exc.value.message_dict["file"][0]
     assert Attachment.objects.count() == 0
     assert list(tmp_path.rglob("*.*")) == []
@@ -51,7 +66,11 @@ def test_too_large_file_refused(guicheng_worker, person, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(ValidationError) as exc:
-        attachment_add(actor=guicheng_worker, owner=person, upload=SimpleUploadedFile("a.pdf", PDF + b"0" * 2000))
+        attachment_add(
+            actor=guicheng_worker,
+            owner=person,
+            upload=SimpleUploadedFile("a.pdf", PDF + b"0" * 2000),
+        )
     assert "文件过大" in exc.value.message_dict["file"][0]
     assert Attachment.objects.count() == 0
 

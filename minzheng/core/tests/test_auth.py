@@ -9,7 +9,11 @@ PASSWORD = "Test-Password-123"
 
 @pytest.mark.django_db
 def test_login_logs_in_and_is_logged(client, guicheng_worker):
-    response = client.post(reverse("core:login"), {"username": "guicheng_worker", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7")
+    response = client.post(
+        reverse("core:login"),
+        {"username": "guicheng_worker", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.7",
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("core:home")
     log = OperationLog.objects.get(action="login")
@@ -19,11 +23,17 @@ def test_login_logs_in_and_is_logged(client, guicheng_worker):
 @pytest.mark.django_db
 def test_failed_logins_lock_the_account(client, guicheng_worker):
     for _ in range(5):
-        response = client.post(reverse("core:login"), {"username": "guicheng_worker", "password": "wrong"})
+        response = client.post(
+            reverse("core:login"), {"username": "guicheng_worker", "password": "wrong"}
+        )
         assert response.status_code in (200, 429)
-    assert OperationLog.objects.filter(action="login_failed", username="guicheng_worker").count() == 5
+    assert (
+        OperationLog.objects.filter(action="login_failed", username="guicheng_worker").count() == 5
+    )
     # the right password no longer works while locked
-    response = client.post(reverse("core:login"), {"username": "guicheng_worker", "password": PASSWORD})
+    response = client.post(
+        reverse("core:login"), {"username": "guicheng_worker", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.content.decode()
     assert not OperationLog.objects.filter(action="login").exists()
@@ -31,7 +41,9 @@ def test_failed_logins_lock_the_account(client, guicheng_worker):
 
 @pytest.mark.django_db
 def test_wrong_password_message_in_chinese(client, guicheng_worker):
-    response = client.post(reverse("core:login"), {"username": "guicheng_worker", "password": "wrong"})
+    response = client.post(
+        reverse("core:login"), {"username": "guicheng_worker", "password": "wrong"}
+    )
     assert "用户名或密码不正确" in response.content.decode()
 
 
@@ -76,7 +88,11 @@ def test_strong_password_rules():
 def test_api_token_uses_the_same_lockout(client, guicheng_worker):
     url = "/api/v1/auth/token/"
     assert client.post(url, {"username": "guicheng_worker", "password": "x"}).status_code == 400
-    assert client.post(url, {"username": "guicheng_worker", "password": "x"}).status_code in (400, 403, 429)
+    assert client.post(url, {"username": "guicheng_worker", "password": "x"}).status_code in (
+        400,
+        403,
+        429,
+    )
     response = client.post(url, {"username": "guicheng_worker", "password": PASSWORD})
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.json()["detail"]
@@ -84,7 +100,9 @@ def test_api_token_uses_the_same_lockout(client, guicheng_worker):
 
 @pytest.mark.django_db
 def test_api_token_auth(client, guicheng_worker):
-    token = client.post("/api/v1/auth/token/", {"username": "guicheng_worker", "password": PASSWORD}).json()["token"]
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "guicheng_worker", "password": PASSWORD}
+    ).json()["token"]
     response = client.get("/api/v1/core/divisions/?level=town", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert [d["code"] for d in response.json()] == ["440605011000"]

@@ -2,7 +2,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from minzheng.core.models import Division, User
-from minzheng.core.scope import code_in_scope, division_prefix_of, prefix_range, scope_queryset, user_prefix
+from minzheng.core.scope import (
+    code_in_scope,
+    division_prefix_of,
+    prefix_range,
+    scope_queryset,
+    user_prefix,
+)
 
 
 def test_prefix_of_each_level():
@@ -18,7 +24,9 @@ def test_user_prefix_by_division_and_kind(guicheng_worker, leader, admin_user):
     assert user_prefix(leader) == "440605"
     assert user_prefix(admin_user) == ""
     assert user_prefix(AnonymousUser()) is None
-    resident = User.objects.create_user(username="r-1", kind=User.Kind.RESIDENT, division_id="440605011000")
+    resident = User.objects.create_user(
+        username="r-1", kind=User.Kind.RESIDENT, division_id="440605011000"
+    )
     assert user_prefix(resident) is None  # residents never see staff data, whatever their row says
 
 
@@ -26,7 +34,9 @@ def test_user_prefix_by_division_and_kind(guicheng_worker, leader, admin_user):
 def test_scope_queryset_narrows_divisions_by_code_range(guicheng_worker, jiujiang_worker):
     Division.scope_field = "code"  # Division itself placed by its own code, for this test only
     try:
-        guicheng = set(scope_queryset(Division.objects.all(), guicheng_worker).values_list("code", flat=True))
+        guicheng = set(
+            scope_queryset(Division.objects.all(), guicheng_worker).values_list("code", flat=True)
+        )
     finally:
         del Division.scope_field
     assert "440605011001" in guicheng

@@ -9,13 +9,18 @@ from minzheng.ledger.models import JournalEntry
 @pytest.fixture
 def budget(db):
     services.account_open(code="BANK", name="银行存款", kind="bank")
-    return services.account_open(code="BUDGET:TA:2026", name="临时救助 2026 年预算", kind="budget", year=2026)
+    return services.account_open(
+        code="BUDGET:TA:2026", name="临时救助 2026 年预算", kind="budget", year=2026
+    )
 
 
 @pytest.mark.django_db
 def test_officer_funds_a_budget_and_reverses_it(client, district_officer, budget):
     client.force_login(district_officer)
-    response = client.post("/staff/ledger/fund/", {"account": "BUDGET:TA:2026", "amount": "5000.00", "memo": "下达预算", "key": "k-1"})
+    response = client.post(
+        "/staff/ledger/fund/",
+        {"account": "BUDGET:TA:2026", "amount": "5000.00", "memo": "下达预算", "key": "k-1"},
+    )
     assert response.status_code == 302
     budget.refresh_from_db()
     assert budget.balance == Decimal("5000.00")
@@ -31,13 +36,18 @@ def test_officer_funds_a_budget_and_reverses_it(client, district_officer, budget
 @pytest.mark.django_db
 def test_bad_amount_writes_nothing(client, district_officer, budget):
     client.force_login(district_officer)
-    response = client.post("/staff/ledger/fund/", {"account": "BUDGET:TA:2026", "amount": "-5", "memo": "x", "key": "k-2"})
+    response = client.post(
+        "/staff/ledger/fund/",
+        {"account": "BUDGET:TA:2026", "amount": "-5", "memo": "x", "key": "k-2"},
+    )
     assert response.status_code == 200 and JournalEntry.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_leader_reads_but_cannot_fund_or_reverse(client, leader, district_officer, budget):
-    entry = services.budget_fund(actor=district_officer, account=budget, amount=Decimal("100"), memo="m", idempotency_key="k")
+    entry = services.budget_fund(
+        actor=district_officer, account=budget, amount=Decimal("100"), memo="m", idempotency_key="k"
+    )
     client.force_login(leader)
     assert client.get("/staff/ledger/").status_code == 200
     assert client.get("/staff/ledger/fund/").status_code == 403
@@ -47,8 +57,18 @@ def test_leader_reads_but_cannot_fund_or_reverse(client, leader, district_office
 
 @pytest.mark.django_db
 def test_town_worker_sees_only_own_reserve(client, guicheng_worker, budget):
-    services.account_open(code="RESERVE:440605011000", name="桂城街道备用金", kind="reserve", division_code="440605011000")
-    services.account_open(code="RESERVE:440605121000", name="九江镇备用金", kind="reserve", division_code="440605121000")
+    services.account_open(
+        code="RESERVE:440605011000",
+        name="桂城街道备用金",
+        kind="reserve",
+        division_code="440605011000",
+    )
+    services.account_open(
+        code="RESERVE:440605121000",
+        name="九江镇备用金",
+        kind="reserve",
+        division_code="440605121000",
+    )
     client.force_login(guicheng_worker)
     page = client.get("/staff/ledger/").content.decode()
     assert "桂城街道备用金" in page and "九江镇备用金" not in page and "BUDGET:TA:2026" not in page

@@ -20,4 +20,6 @@ def id_number(birth: dt.date = dt.date(1990, 1, 1), prefix: str = "440605", sex:
 
 
 def person(actor, *, name: str = "陈大文", division: str = "440605011001", **kw) -> Person:
-    return person_register(actor=actor, data=PersonInput(name=name, residence_division_code=division, **kw))
+    return person_register(
+        actor=actor, data=PersonInput(name=name, residence_division_code=division, **kw)
+    )

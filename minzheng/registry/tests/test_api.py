@@ -10,18 +10,41 @@ from .factories import id_number, person
 def test_create_person_through_api(client, guicheng_worker):
     client.force_login(guicheng_worker)
     number = id_number(sex="F")
-    response = client.post("/api/v1/registry/persons/", {"name": "何丽芳", "id_number": number, "phone": "13712345678",
-                                                         "residence_division": "440605011004"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/registry/persons/",
+        {
+            "name": "何丽芳",
+            "id_number": number,
+            "phone": "13712345678",
+            "residence_division": "440605011004",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
-    assert (body["sex"], body["birth_date"], body["id_number"], body["phone"]) == ("F", "1990-01-01", number[:6] + "********" + number[-4:], "137****5678")
+    assert (body["sex"], body["birth_date"], body["id_number"], body["phone"]) == (
+        "F",
+        "1990-01-01",
+        number[:6] + "********" + number[-4:],
+        "137****5678",
+    )
 
 
 @pytest.mark.django_db
-def test_bad_input_is_400_with_field_messages_in_chinese_and_writes_nothing(client, guicheng_worker):
+def test_bad_input_is_400_with_field_messages_in_chinese_and_writes_nothing(
+    client, guicheng_worker
+):
     client.force_login(guicheng_worker)
-    response = client.post("/api/v1/registry/persons/", {"name": "何丽芳", "id_number": "440605199001011235", "phone": "12345",
-                                                         "residence_division": "440605011004"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/registry/persons/",
+        {
+            "name": "何丽芳",
+            "id_number": "440605199001011235",
+            "phone": "12345",
+            "residence_division": "440605011004",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
     errors = response.json()
     assert set(errors) == {"id_number", "phone"}
@@ -32,8 +55,12 @@ def test_bad_input_is_400_with_field_messages_in_chinese_and_writes_nothing(clie
 @pytest.mark.django_db
 def test_errors_in_english_when_asked(client, guicheng_worker):
     client.force_login(guicheng_worker)
-    response = client.post("/api/v1/registry/persons/", {"name": "", "residence_division": "440605011004"},
-                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/registry/persons/",
+        {"name": "", "residence_division": "440605011004"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert response.json()["name"] == ["This field may not be blank."]
 
@@ -43,12 +70,19 @@ def test_filters(client, guicheng_worker):
     import datetime as dt
 
     person(guicheng_worker, name="陈一", id_number=id_number(dt.date(1940, 5, 1), prefix="440622"))
-    person(guicheng_worker, name="陈二", id_number=id_number(dt.date(2005, 5, 1), sex="F"), division="440605011004")
+    person(
+        guicheng_worker,
+        name="陈二",
+        id_number=id_number(dt.date(2005, 5, 1), sex="F"),
+        division="440605011004",
+    )
     person(guicheng_worker, name="李三", id_number=id_number(dt.date(1995, 5, 1), prefix="440682"))
     client.force_login(guicheng_worker)
 
     def names(**params):
-        return sorted(r["name"] for r in client.get("/api/v1/registry/persons/", params).json()["results"])
+        return sorted(
+            r["name"] for r in client.get("/api/v1/registry/persons/", params).json()["results"]
+        )
 
     assert names(q="陈") == ["陈一", "陈二"]
     assert names(sex="F") == ["陈二"]
@@ -69,7 +103,9 @@ def test_list_query_count_does_not_grow_with_page_size(client, guicheng_worker):
     with CaptureQueriesContext(connection) as small:
         assert len(client.get("/api/v1/registry/persons/", {"page_size": 5}).json()["results"]) == 5
     with CaptureQueriesContext(connection) as large:
-        assert len(client.get("/api/v1/registry/persons/", {"page_size": 30}).json()["results"]) == 30
+        assert (
+            len(client.get("/api/v1/registry/persons/", {"page_size": 30}).json()["results"]) == 30
+        )
     assert len(small.captured_queries) == len(large.captured_queries) <= 6
 
 
@@ -77,7 +113,11 @@ def test_list_query_count_does_not_grow_with_page_size(client, guicheng_worker):
 def test_reveal_through_api_is_logged(client, guicheng_worker):
     p = person(guicheng_worker, id_number=id_number(), phone="13812345678")
     client.force_login(guicheng_worker)
-    response = client.post(f"/api/v1/registry/persons/{p.pk}/reveal/", {"reason": "核对"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/registry/persons/{p.pk}/reveal/",
+        {"reason": "核对"},
+        content_type="application/json",
+    )
     assert response.json() == {"id_number": p.id_number, "phone": "13812345678"}
     assert OperationLog.objects.get(action="reveal").detail == {"reason": "核对"}
 
@@ -85,7 +125,13 @@ def test_reveal_through_api_is_logged(client, guicheng_worker):
 @pytest.mark.django_db
 def test_openapi_schema_lists_the_resources(client):
     schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/v1/auth/token/", "/api/v1/registry/persons/", "/api/v1/registry/households/",
-                 "/api/v1/registry/organisations/", "/api/v1/core/divisions/", "/api/v1/core/parameters/"):
+    for path in (
+        "/api/v1/auth/token/",
+        "/api/v1/registry/persons/",
+        "/api/v1/registry/households/",
+        "/api/v1/registry/organisations/",
+        "/api/v1/core/divisions/",
+        "/api/v1/core/parameters/",
+    ):
         assert path in schema["paths"]
     assert "swagger-ui" in client.get("/api/docs/").content.decode()

@@ -34,10 +34,14 @@ def persons(guicheng_worker, jiujiang_worker):
             phone="13812345678", hukou_division_code=SHATOU, address="南海大道北 1 号",
         ),
     )  # fmt: skip
-    li = person_register(actor=guicheng_worker, data=PersonInput(name="李小红", residence_division_code=GUIYI))
+    li = person_register(
+        actor=guicheng_worker, data=PersonInput(name="李小红", residence_division_code=GUIYI)
+    )
     he = person_register(
         actor=jiujiang_worker,
-        data=PersonInput(name="何九江", residence_division_code=SHATOU, id_number=ident(dt.date(1960, 1, 1), 15)),
+        data=PersonInput(
+            name="何九江", residence_division_code=SHATOU, id_number=ident(dt.date(1960, 1, 1), 15)
+        ),
     )
     return chen, li, he
 
@@ -52,10 +56,22 @@ def test_export_contains_masked_values_only_and_the_users_scope(guicheng_worker,
     chen, li, _he = persons
     queryset = selectors.person_list(user=guicheng_worker)
 
-    content = exports.persons_export_xlsx(actor=guicheng_worker, queryset=queryset, filters={"q": "", "sex": ""})
+    content = exports.persons_export_xlsx(
+        actor=guicheng_worker, queryset=queryset, filters={"q": "", "sex": ""}
+    )
 
     rows = _sheet(content)
-    assert rows[0] == ("人员编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "户籍地", "居住地", "居住地址")
+    assert rows[0] == (
+        "人员编号",
+        "姓名",
+        "性别",
+        "出生日期",
+        "身份证号码",
+        "手机号码",
+        "户籍地",
+        "居住地",
+        "居住地址",
+    )
     assert rows[1:] == [
         (li.pk, "李小红", None, None, None, None, None, "桂一社区居委会", None),
         (
@@ -76,15 +92,23 @@ def test_export_contains_masked_values_only_and_the_users_scope(guicheng_worker,
 def test_export_is_logged_with_the_row_count_and_the_filters(guicheng_worker, persons):
     queryset = selectors.person_list(user=guicheng_worker, filters=selectors.PersonFilters(q="陈"))
 
-    exports.persons_export_xlsx(actor=guicheng_worker, queryset=queryset, filters={"q": "陈", "sex": "", "age_min": None})
+    exports.persons_export_xlsx(
+        actor=guicheng_worker, queryset=queryset, filters={"q": "陈", "sex": "", "age_min": None}
+    )
 
     log = OperationLog.objects.get(action=OperationLog.Action.EXPORT)
-    assert (log.user, log.target_type, log.summary) == (guicheng_worker, "registry.person", "导出人员 1 条")
+    assert (log.user, log.target_type, log.summary) == (
+        guicheng_worker,
+        "registry.person",
+        "导出人员 1 条",
+    )
     assert log.detail == {"rows": 1, "filters": {"q": "陈"}}
 
 
 @pytest.mark.django_db
-def test_export_reads_divisions_once_not_per_row(guicheng_worker, persons, django_assert_num_queries):
+def test_export_reads_divisions_once_not_per_row(
+    guicheng_worker, persons, django_assert_num_queries
+):
     queryset = selectors.person_list(user=guicheng_worker)
     guicheng_worker.has_perm("registry.export_persons")  # permissions cached, as in a request
 
@@ -100,5 +124,7 @@ def test_export_without_the_export_permission_is_refused(make_staff, persons):
     community_worker = make_staff("guiyuan_worker", roles.COMMUNITY_WORKER, "440605011008")
 
     with pytest.raises(PermissionDenied):
-        exports.persons_export_xlsx(actor=community_worker, queryset=selectors.person_list(user=community_worker))
+        exports.persons_export_xlsx(
+            actor=community_worker, queryset=selectors.person_list(user=community_worker)
+        )
     assert not OperationLog.objects.filter(action=OperationLog.Action.EXPORT).exists()

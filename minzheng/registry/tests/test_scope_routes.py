@@ -8,18 +8,33 @@ import pytest
 
 from .factories import id_number, person
 
+
 @pytest.fixture
 def jiujiang_person(jiujiang_worker):
-    return person(jiujiang_worker, name="关九江", division="440605121201", id_number=id_number(), phone="13900001111")
+    return person(
+        jiujiang_worker,
+        name="关九江",
+        division="440605121201",
+        id_number=id_number(),
+        phone="13900001111",
+    )
 
 
 @pytest.fixture
 def guicheng_person(guicheng_worker):
-    return person(guicheng_worker, name="陈桂城", division="440605011001", id_number=id_number(), phone="13900002222")
+    return person(
+        guicheng_worker,
+        name="陈桂城",
+        division="440605011001",
+        id_number=id_number(),
+        phone="13900002222",
+    )
 
 
 @pytest.mark.django_db
-def test_pages_do_not_show_other_towns_records(client, guicheng_worker, jiujiang_person, guicheng_person):
+def test_pages_do_not_show_other_towns_records(
+    client, guicheng_worker, jiujiang_person, guicheng_person
+):
     client.force_login(guicheng_worker)
     listing = client.get("/staff/persons/").content.decode()
     assert "陈桂城" in listing and "关九江" not in listing
@@ -27,7 +42,10 @@ def test_pages_do_not_show_other_towns_records(client, guicheng_worker, jiujiang
     assert client.get(f"/staff/persons/{jiujiang_person.pk}/").status_code == 404
     assert client.get(f"/staff/persons/{jiujiang_person.pk}/edit/").status_code == 404
     assert client.post(f"/staff/persons/{jiujiang_person.pk}/reveal/").status_code == 404
-    assert client.post(f"/staff/persons/{jiujiang_person.pk}/void/", {"reason": "x"}).status_code == 404
+    assert (
+        client.post(f"/staff/persons/{jiujiang_person.pk}/void/", {"reason": "x"}).status_code
+        == 404
+    )
     # search by name, exact ID number and phone
     for q in ("关九江", jiujiang_person.id_number, "13900001111"):
         page = client.get("/staff/persons/", {"q": q}).content.decode()
@@ -36,7 +54,9 @@ def test_pages_do_not_show_other_towns_records(client, guicheng_worker, jiujiang
 
 
 @pytest.mark.django_db
-def test_export_contains_only_own_scope_and_masked_values(client, guicheng_worker, jiujiang_person, guicheng_person):
+def test_export_contains_only_own_scope_and_masked_values(
+    client, guicheng_worker, jiujiang_person, guicheng_person
+):
     client.force_login(guicheng_worker)
     response = client.get("/staff/persons/export.xlsx")
     assert response.status_code == 200
@@ -52,8 +72,16 @@ def test_admin_is_scoped(client, guicheng_worker, jiujiang_person, guicheng_pers
     client.force_login(guicheng_worker)
     listing = client.get("/admin/registry/person/").content.decode()
     assert "陈桂城" in listing and "关九江" not in listing
-    assert client.get(f"/admin/registry/person/{jiujiang_person.pk}/change/").status_code in (302, 404)
-    assert "关九江" not in client.get(f"/admin/registry/person/{jiujiang_person.pk}/change/", follow=True).content.decode()
+    assert client.get(f"/admin/registry/person/{jiujiang_person.pk}/change/").status_code in (
+        302,
+        404,
+    )
+    assert (
+        "关九江"
+        not in client.get(
+            f"/admin/registry/person/{jiujiang_person.pk}/change/", follow=True
+        ).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -61,18 +89,30 @@ def test_api_is_scoped_and_masked(client, guicheng_worker, jiujiang_person, guic
     client.force_login(guicheng_worker)
     rows = client.get("/api/v1/registry/persons/").json()["results"]
     assert [r["name"] for r in rows] == ["陈桂城"]
-    assert rows[0]["id_number"] == guicheng_person.id_number_masked and rows[0]["phone"] == "139****2222"
+    assert (
+        rows[0]["id_number"] == guicheng_person.id_number_masked
+        and rows[0]["phone"] == "139****2222"
+    )
     assert client.get(f"/api/v1/registry/persons/{jiujiang_person.pk}/").status_code == 404
     assert client.post(f"/api/v1/registry/persons/{jiujiang_person.pk}/reveal/").status_code == 404
-    assert client.get("/api/v1/registry/persons/", {"q": jiujiang_person.id_number}).json()["results"] == []
+    assert (
+        client.get("/api/v1/registry/persons/", {"q": jiujiang_person.id_number}).json()["results"]
+        == []
+    )
 
 
 @pytest.mark.django_db
-def test_leader_reads_everything_and_writes_nothing(client, leader, jiujiang_person, guicheng_person):
+def test_leader_reads_everything_and_writes_nothing(
+    client, leader, jiujiang_person, guicheng_person
+):
     client.force_login(leader)
     names = {r["name"] for r in client.get("/api/v1/registry/persons/").json()["results"]}
     assert names == {"关九江", "陈桂城"}
-    response = client.post("/api/v1/registry/persons/", {"name": "新人", "residence_division": "440605011001"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/registry/persons/",
+        {"name": "新人", "residence_division": "440605011001"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert client.get("/staff/persons/new/").status_code == 403
     assert client.post(f"/staff/persons/{guicheng_person.pk}/reveal/").status_code == 403

@@ -4,7 +4,9 @@ from minzheng.core.demo import STEPS
 
 
 class Command(BaseCommand):
-    help = "Create the demo district's accounts and data (idempotent). Every module adds its own step."
+    help = (
+        "Create the demo district's accounts and data (idempotent). Every module adds its own step."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", required=True, help="password of every demo account")

@@ -7,7 +7,11 @@ class Command(BaseCommand):
     help = "Re-encrypt ID numbers and phones under the first key of FIELD_KEYS; --reindex recomputes blind indexes."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reindex", action="store_true", help="recompute hashes with the current BLIND_INDEX_KEY")
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="recompute hashes with the current BLIND_INDEX_KEY",
+        )
 
     def handle(self, *args, reindex: bool, **options):
         for label, n in rotation.rotate(reindex=reindex).items():
