@@ -27,10 +27,18 @@ class Role:
 
 
 ROLES: dict[str, Role] = {}
+# Permissions that modules add to roles defined elsewhere (e.g. a module's approvals for
+# district officers), so core never needs to know the modules.
+GRANTS: dict[str, set[str]] = {}
 
 
 def register_role(role: Role) -> None:
     ROLES[role.name] = role
+
+
+def grant(role_name: str, *permissions: str) -> None:
+    """Give an existing role more permissions; called from a module's AppConfig.ready()."""
+    GRANTS.setdefault(role_name, set()).update(permissions)
 
 
 # Leaders and district officers read every module: a module's view permissions join here.
@@ -139,7 +147,7 @@ def _resolve(role: Role):
         return Permission.objects.all()
     wanted = Permission.objects.none()
     perms = Permission.objects.select_related("content_type")
-    for entry in role.permissions:
+    for entry in (*role.permissions, *sorted(GRANTS.get(role.name, ()))):
         app_label, codename = entry.split(".", 1)
         if codename.endswith("*"):
             wanted |= perms.filter(

@@ -17,7 +17,7 @@ class VolunteersConfig(AppConfig):
             add_portal_service,
             add_staff_entry,
         )
-        from minzheng.core.roles import Role, register_role
+        from minzheng.core.roles import DISTRICT_OFFICER, ROLES, Role, grant, register_role
 
         from . import demo, selectors
 
@@ -46,6 +46,8 @@ class VolunteersConfig(AppConfig):
                 ),
             )
         )
+        # District officers organise district-wide activities too.
+        grant(DISTRICT_OFFICER, *ROLES[ORGANISER].permissions)
         add_staff_entry(
             StaffEntry(
                 _("志愿服务"),

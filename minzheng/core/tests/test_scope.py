@@ -52,3 +52,17 @@ def test_divisions_loaded_from_fixture():
     assert Division.objects.filter(level="community").count() == 307
     assert Division.objects.get(code="440605011000").name == "桂城街道"
     assert Division.objects.get(code="440605121000").parent_id == "440605000000"
+
+
+@pytest.mark.django_db
+def test_modules_grant_permissions_to_existing_roles():
+    from django.contrib.auth.models import Group
+
+    from minzheng.core import roles
+
+    roles.sync_roles()
+    officer = set(Group.objects.get(name=roles.DISTRICT_OFFICER).permissions.values_list("codename", flat=True))
+    assert {"dispatch_activity", "add_journalentry", "reveal_personal_data"} <= officer
+    leader = Group.objects.get(name=roles.LEADER).permissions
+    assert not leader.exclude(codename__startswith="view_").exists()
+    assert leader.filter(content_type__app_label="rescue").exists()
