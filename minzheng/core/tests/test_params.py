@@ -11,7 +11,7 @@ from minzheng.core.services import parameter_create
 
 def _create(actor, **kw):
     defaults = dict(
-        key="dibao_standard",
+        key="test_standard",
         name="低保标准",
         value="1000",
         unit="元/月",
@@ -30,17 +30,17 @@ def test_value_in_force_on_a_date_and_division_fallback(district_officer):
         district_officer, value="1150", valid_from=dt.date(2025, 1, 1), division_code="440605011000"
     )
 
-    assert parameter_value("dibao_standard", on=dt.date(2024, 6, 1)).value == Decimal("1000")
-    assert parameter_value("dibao_standard", on=dt.date(2025, 6, 1)).value == Decimal("1100")
+    assert parameter_value("test_standard", on=dt.date(2024, 6, 1)).value == Decimal("1000")
+    assert parameter_value("test_standard", on=dt.date(2025, 6, 1)).value == Decimal("1100")
     # a community of 桂城 falls back to the town's own row, 九江 to the district row
     assert parameter_value(
-        "dibao_standard", on=dt.date(2025, 6, 1), division_code="440605011001"
+        "test_standard", on=dt.date(2025, 6, 1), division_code="440605011001"
     ).value == Decimal("1150")
     assert parameter_value(
-        "dibao_standard", on=dt.date(2025, 6, 1), division_code="440605121201"
+        "test_standard", on=dt.date(2025, 6, 1), division_code="440605121201"
     ).value == Decimal("1100")
     with pytest.raises(ParameterMissing):
-        parameter_value("dibao_standard", on=dt.date(2023, 12, 31))
+        parameter_value("test_standard", on=dt.date(2023, 12, 31))
 
 
 @pytest.mark.django_db
@@ -58,10 +58,11 @@ def test_new_value_ends_the_previous_period_and_keeps_history(district_officer):
 
 @pytest.mark.django_db
 def test_bad_parameter_input_writes_nothing(district_officer, leader):
+    before = PolicyParameter.objects.count()  # modules ship their own defaults in migrations
     with pytest.raises(ValidationError) as exc:
         _create(district_officer, value="not a number")
     assert "value" in exc.value.message_dict
     with pytest.raises(PermissionDenied):
         _create(leader)
-    assert PolicyParameter.objects.count() == 0
+    assert PolicyParameter.objects.count() == before
     assert OperationLog.objects.filter(action="create").count() == 0

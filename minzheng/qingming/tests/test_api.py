@@ -1,0 +1,178 @@
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from minzheng.qingming import services
+from minzheng.qingming.models import CheckIn, IdQuota, Reservation
+
+from .factories import id_number
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/qingming/"
+
+
+@pytest.fixture
+def client_as():
+    def make(user=None):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return make
+
+
+def booking(slot, **kw):
+    return {"slot": slot.pk, "name": "陈秀英", "id_number": id_number(), "party_size": 2} | kw
+
+
+def test_cemeteries_and_slots_are_public_with_remaining_places(client_as, cemetery, slot, resident):
+    services.reservation_create(
+        actor=resident,
+        slot_id=slot.pk,
+        visitor=services.VisitorInput(
+            name="甲", id_number=id_number(), party_size=3, plate="粤A12345"
+        ),
+    )
+    c = client_as()
+    cems = c.get(URL + "cemeteries/").json()
+    assert [x["name"] for x in cems] == ["测试公墓"] and [g["name"] for g in cems[0]["gates"]] == [
+        "东门",
+        "西门",
+    ]
+    slots = c.get(URL + "slots/", {"cemetery": cemetery.pk, "date": slot.date.isoformat()}).json()
+    assert [
+        (s["id"], s["capacity"], s["remaining"], s["car_capacity"], s["cars_remaining"])
+        for s in slots
+    ] == [(slot.pk, 10, 7, 3, 2)]
+    assert c.get(URL + "slots/", {"cemetery": cemetery.pk, "date": "2027-13-01"}).status_code == 400
+
+
+def test_booking_201_then_same_idempotency_key_returns_the_same_booking(client_as, resident, slot):
+    c = client_as(resident)
+    body = booking(slot, plate="粤AF12345")
+    first = c.post(URL + "reservations/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    again = c.post(URL + "reservations/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert first.status_code == 201 and again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    data = first.json()
+    assert (
+        data["code"] == again.json()["code"]
+        and data["status"] == "booked"
+        and data["plate"] == "粤AF12345"
+    )
+    assert ":" in data["qr"] and len(data["short_code"]) == 8
+    assert Reservation.objects.count() == 1
+    mine = c.get(URL + "reservations/").json()
+    assert [r["code"] for r in mine] == [data["code"]]
+
+
+def test_bad_input_is_400_with_field_messages_and_writes_nothing(client_as, resident, slot):
+    r = client_as(resident).post(
+        URL + "reservations/",
+        booking(slot, id_number="440605196001011235", party_size=9, plate="粤12345"),
+        format="json",
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert set(body) == {"id_number", "party_size", "plate"}
+    assert body["party_size"] == ["祭扫人数须为 1 至 5 人。"]
+    assert Reservation.objects.count() == 0 and IdQuota.objects.count() == 0
+
+
+def test_full_slot_is_409_with_a_reason(client_as, resident, make_slot):
+    slot = make_slot(capacity=2)
+    c = client_as(resident)
+    assert c.post(URL + "reservations/", booking(slot), format="json").status_code == 201
+    r = c.post(URL + "reservations/", booking(slot), format="json")
+    assert r.status_code == 409
+    assert r.json() == {"reason": "slot_full", "detail": "该时段已约满，请选择其他时段。"}
+
+
+@override_settings(QINGMING_BOOKING_RATE_LIMIT=(3, 60))
+def test_flooding_from_one_address_is_429_in_chinese_and_writes_nothing(client_as, resident, slot):
+    c = client_as(resident)
+    codes = [
+        c.post(
+            URL + "reservations/",
+            booking(slot, party_size=0),
+            format="json",
+            REMOTE_ADDR="10.0.0.9",
+        ).status_code
+        for _ in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
+    r = c.post(URL + "reservations/", booking(slot), format="json", REMOTE_ADDR="10.0.0.9")
+    assert r.status_code == 429 and "过于频繁" in r.json()["detail"] and int(r["Retry-After"]) >= 1
+    assert Reservation.objects.count() == 0
+    assert (
+        c.post(
+            URL + "reservations/", booking(slot), format="json", REMOTE_ADDR="10.0.0.10"
+        ).status_code
+        == 201
+    )
+
+
+def test_anonymous_cannot_book_and_resident_cannot_scan(client_as, resident, slot, gate):
+    assert client_as().post(URL + "reservations/", booking(slot), format="json").status_code in (
+        401,
+        403,
+    )
+    r = client_as(resident).post(
+        URL + "checkins/",
+        {"gate": gate.pk, "direction": "in", "nonce": "n-00000001", "code": "x"},
+        format="json",
+    )
+    assert r.status_code == 403
+
+
+def test_checkin_api_201_replay_200_and_conflict_409(
+    client_as, resident, staff, make_slot, today, gate
+):
+    import datetime as dt
+
+    from .factories import at
+
+    slot = make_slot(day=today, start=1)  # today's slot, booked the evening before
+    r, _ = services.reservation_create(
+        actor=resident,
+        slot_id=slot.pk,
+        now=at(today - dt.timedelta(days=1), 20),
+        visitor=services.VisitorInput(name="王五", id_number=id_number(), party_size=2),
+    )
+    c = client_as(staff)
+    body = {
+        "gate": gate.pk,
+        "direction": "in",
+        "nonce": "gate-nonce-1",
+        "code": services.qr_payload(r),
+    }
+    first = c.post(URL + "checkins/", body, format="json")
+    assert first.status_code == 201 and first.json()["reservation"]["party_size"] == 2
+    again = c.post(URL + "checkins/", body, format="json")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    twice = c.post(URL + "checkins/", body | {"nonce": "gate-nonce-2"}, format="json")
+    assert twice.status_code == 409 and twice.json()["reason"] == "already_inside"
+    forged = c.post(
+        URL + "checkins/",
+        body | {"nonce": "gate-nonce-3", "code": body["code"][:-2] + "zz"},
+        format="json",
+    )
+    assert forged.status_code == 400 and "code" in forged.json()
+    assert CheckIn.objects.count() == 1
+    live = c.get(URL + "live/").json()
+    assert live["cemeteries"][0]["inside"] == 2
+
+
+def test_cancel_api(client_as, resident, slot):
+    c = client_as(resident)
+    code = c.post(URL + "reservations/", booking(slot), format="json").json()["code"]
+    r = c.post(URL + f"reservations/{code}/cancel/", {}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert c.post(URL + "reservations/NOTMINE/cancel/", {}, format="json").status_code == 404
+
+
+def test_schema_documents_the_endpoints(client_as, admin_user):
+    schema = client_as(admin_user).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path in ("cemeteries/", "slots/", "reservations/", "checkins/", "live/"):
+        assert f"/api/v1/qingming/{path}" in schema["paths"]
