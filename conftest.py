@@ -28,6 +28,22 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _reference_divisions(request):
+    """Transactional tests empty every table when they end, including the divisions that
+    migration core.0002 loaded; put them back for every test that uses the database."""
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif not request.node.get_closest_marker("django_db"):
+        return
+    from minzheng.core.services import divisions_ensure_nanhai
+
+    divisions_ensure_nanhai()
+
+
+@pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     from minzheng.core.sms import MemoryBackend
 

@@ -24,7 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 E2E_DIR = Path(__file__).resolve().parent
 REPO = E2E_DIR.parent
 ARTIFACTS = REPO / "test-artifacts"
-DIVISIONS_CSV = REPO / "minzheng" / "core" / "fixtures" / "divisions_nanhai.csv"
 
 SKIP_REASON = "no Chromium found (apt-get install chromium): browser tests skipped"
 TIMEOUT_MS = 15_000
@@ -116,18 +115,9 @@ def browser():
 def divisions(transactional_db):
     """The division tree. A data migration loads it, but transactional tests flush every
     table afterwards, so from the second browser test on it has to be loaded again."""
-    from minzheng.core.models import Division
-    from minzheng.core.services import divisions_load_file
+    from minzheng.core.services import divisions_ensure_nanhai
 
-    if not Division.objects.filter(code="440605011001").exists():
-        Division.objects.update_or_create(
-            code="440000000000", defaults={"name": "广东省", "level": "province", "parent_id": None}
-        )
-        Division.objects.update_or_create(
-            code="440600000000",
-            defaults={"name": "佛山市", "level": "city", "parent_id": "440000000000"},
-        )
-        divisions_load_file(path=DIVISIONS_CSV)
+    divisions_ensure_nanhai()
 
 
 @pytest.fixture

@@ -66,6 +66,22 @@ def divisions_load_file(*, path: Path) -> int:
         return divisions_load_csv(lines=fh)
 
 
+NANHAI_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "divisions_nanhai.csv"
+
+
+def divisions_ensure_nanhai() -> None:
+    """The shipped divisions (Guangdong → Foshan → Nanhai and below), if they are missing.
+
+    Migration core.0002 loads them once; tests that empty every table (transactional
+    tests) call this to put the reference data back."""
+    if Division.objects.filter(code=settings.MINZHENG_DISTRICT_CODE).exists():
+        return
+    with transaction.atomic():
+        Division.objects.update_or_create(code="440000000000", defaults={"name": "广东省", "level": "province", "parent": None})
+        Division.objects.update_or_create(code="440600000000", defaults={"name": "佛山市", "level": "city", "parent_id": "440000000000"})
+        divisions_load_file(path=NANHAI_FIXTURE)
+
+
 # ---------------------------------------------------------------- policy parameters
 
 

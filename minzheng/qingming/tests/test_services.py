@@ -190,15 +190,15 @@ def test_staff_books_on_behalf_recorded_as_counter(staff, slot):
     )
 
 
-def test_counter_booking_needs_a_mobile_and_the_permission(staff, guicheng_worker, slot):
+def test_counter_booking_needs_a_mobile_and_the_permission(staff, leader, slot):
     with pytest.raises(ValidationError) as exc:
         services.reservation_create(
             actor=staff, slot_id=slot.pk, channel="counter", visitor=visitor(phone="0757-86282222")
         )
     assert "phone" in exc.value.message_dict
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied):  # the leader reads, never books
         services.reservation_create(
-            actor=guicheng_worker,
+            actor=leader,
             slot_id=slot.pk,
             channel="counter",
             visitor=visitor(phone="13912345678"),
