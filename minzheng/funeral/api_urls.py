@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("services/", api.ServiceList.as_view(), name="api-funeral-services"),
+    path("settlements/", api.SettlementList.as_view(), name="api-funeral-settlements"),
+]

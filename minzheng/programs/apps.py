@@ -6,3 +6,48 @@ class ProgramsConfig(AppConfig):
     name = "minzheng.programs"
     label = "programs"
     verbose_name = _("救助项目")
+
+    def ready(self):
+        from minzheng.core.demo import DemoStep, add_demo_step
+        from minzheng.core.navigation import (
+            PortalService,
+            StaffEntry,
+            add_portal_service,
+            add_staff_entry,
+        )
+        from minzheng.core import roles as core_roles
+
+        from . import roles, selectors
+
+        for role in roles.ROLES:
+            core_roles.register_role(role)
+        # The platform's roles do the programmes' work within their scope.
+        core_roles.grant(core_roles.DISTRICT_OFFICER, *roles.DISTRICT_PERMISSIONS)
+        core_roles.grant(core_roles.TOWN_CASEWORKER, *roles.TOWN_PERMISSIONS)
+        core_roles.grant(core_roles.COMMUNITY_WORKER, *roles.COMMUNITY_PERMISSIONS)
+        add_staff_entry(
+            StaffEntry(
+                _("救助审批"),
+                "programs:workbench",
+                "programs.view_application",
+                "🤝",
+                count=selectors.open_count,
+                order=30,
+            )
+        )
+        add_portal_service(
+            PortalService(
+                _("救助申请"),
+                _("临时救助、教育救助等网上申请，查看进度和通知书"),
+                "programs:portal_home",
+                "🤝",
+                order=20,
+            )
+        )
+
+        def run_demo(*, stdout, password):
+            from .demo import run
+
+            return run(stdout=stdout, password=password)
+
+        add_demo_step(DemoStep("programs", run_demo, order=40))

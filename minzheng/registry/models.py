@@ -76,15 +76,12 @@ class Person(models.Model):
             ("import_persons", _("批量导入人员")),
             ("export_persons", _("导出人员")),
         ]
-        indexes = [
-            models.Index(fields=["residence_division", "id"], name="person_scope_idx"),
-            models.Index(fields=["hukou_division"], name="person_hukou_idx"),
-            models.Index(fields=["birth_date"], name="person_birth_idx"),
-            # Name-prefix search (LIKE '陈%') on PostgreSQL whatever the database collation.
-            models.Index(
-                fields=["name"], name="person_name_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        # The list filters' indexes exist on PostgreSQL only (migration 0004): the scope
+        # range (residence_division, id), name prefixes (varchar_pattern_ops) and birth
+        # dates. SQLite has no range statistics and would use them for every list, sorting
+        # the whole range; without them it walks the primary key backwards and stops at the
+        # page size.
+        indexes = [models.Index(fields=["hukou_division"], name="person_hukou_idx")]
 
     def __str__(self) -> str:
         return self.name

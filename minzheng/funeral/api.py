@@ -1,0 +1,135 @@
+"""API of the funeral fee exemption (/api/v1/funeral/): services (list, create) and
+settlements (list). Rows are narrowed by the same selectors as the pages (scope, and a
+funeral home's staff to their own home); writes go through the services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from . import selectors, services
+from .models import ServiceRecord, Settlement
+from .rules import ITEMS
+
+
+class ServiceList(generics.ListCreateAPIView):
+    class FuneralServiceOut(serializers.ModelSerializer):
+        number = serializers.CharField(source="application.number")
+        home = serializers.CharField(source="home.name")
+        division = serializers.CharField(source="division_id")
+        settled = serializers.SerializerMethodField()
+
+        class Meta:
+            model = ServiceRecord
+            fields = [
+                "id",
+                "number",
+                "home_id",
+                "home",
+                "deceased_name",
+                "deceased_id_masked",
+                "division",
+                "death_date",
+                "service_date",
+                "items",
+                "amount",
+                "settled",
+            ]
+
+        def get_settled(self, obj) -> bool:
+            return obj.settlement_id is not None
+
+    class FuneralServiceIn(serializers.Serializer):
+        home_id = serializers.IntegerField()
+        deceased_name = serializers.CharField(max_length=40)
+        deceased_id_number = serializers.CharField(max_length=18)
+        death_date = serializers.DateField()
+        service_date = serializers.DateField()
+        quantities = serializers.DictField(
+            child=serializers.IntegerField(min_value=0),
+            help_text="项目代码 → 数量："
+            + "、".join(f"{i.code} {i.name}（{i.unit}）" for i in ITEMS),
+        )
+        hukou_division_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+        family_contact = serializers.CharField(max_length=40, required=False, allow_blank=True)
+        idempotency_key = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    serializer_class = FuneralServiceOut
+
+    def get_queryset(self):
+        qs = selectors.services_for(self.request.user).order_by("-id")
+        home, month = self.request.query_params.get("home"), self.request.query_params.get("month")
+        if home and home.isdigit():
+            qs = qs.filter(home_id=int(home))
+        if month and len(month) == 7:
+            qs = qs.filter(service_date__startswith=month)
+        return qs
+
+    @extend_schema(
+        summary="殡葬费用免除记录",
+        parameters=[
+            OpenApiParameter("home", int),
+            OpenApiParameter("month", str, description="YYYY-MM"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="登记殡葬费用免除（现场核准）",
+        request=FuneralServiceIn,
+        responses={201: FuneralServiceOut},
+    )
+    def post(self, request, *args, **kwargs):
+        data = self.FuneralServiceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        unknown = set(data.validated_data["quantities"]) - {i.code for i in ITEMS}
+        if unknown:
+            return Response(
+                {"quantities": [f"未知项目：{'、'.join(sorted(unknown))}"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            record = services.service_record(
+                actor=request.user, data=services.ServiceInput(**data.validated_data)
+            )
+        except DjangoValidationError as exc:
+            return Response(
+                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(self.FuneralServiceOut(record).data, status=status.HTTP_201_CREATED)
+
+
+class SettlementList(generics.ListAPIView):
+    class FuneralSettlementOut(serializers.ModelSerializer):
+        home = serializers.CharField(source="home.name")
+
+        class Meta:
+            model = Settlement
+            fields = [
+                "id",
+                "home_id",
+                "home",
+                "month",
+                "revision",
+                "status",
+                "service_count",
+                "total",
+                "posted_on",
+                "entry_id",
+                "reversal_entry_id",
+                "reversal_reason",
+            ]
+
+    serializer_class = FuneralSettlementOut
+    filterset_fields = ["home", "status", "month"]
+
+    def get_queryset(self):
+        return selectors.settlements_for(self.request.user).order_by("-id")
+
+    @extend_schema(summary="殡仪馆月度结算")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

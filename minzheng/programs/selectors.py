@@ -1,0 +1,228 @@
+"""Reads of the assistance engine: workbench queues (scoped, constant query count), the
+case page, the portal's own applications and the public publicity list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.core.models import Attachment
+from minzheng.core.scope import get_in_scope_or_404, scope_queryset
+
+from .models import (
+    OPEN_STATES,
+    Application,
+    Decision,
+    DisbursementBatch,
+    Programme,
+    State,
+    Transition,
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    states: tuple[str, ...]
+    permission: str
+
+
+QUEUES = (
+    Queue("accept", _("待受理"), (State.SUBMITTED,), "programs.accept_application"),
+    Queue("investigate", _("待调查"), (State.INVESTIGATION,), "programs.investigate_application"),
+    Queue("publicity", _("公示中"), (State.PUBLICITY,), "programs.investigate_application"),
+    Queue("approve", _("待审批"), (State.REVIEW,), "programs.approve_town"),
+    Queue("pay", _("待发放"), (State.APPROVED,), "programs.manage_disbursement"),
+    Queue("returned", _("退回补正"), (State.RETURNED,), "programs.accept_application"),
+)
+QUEUE_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def _can(user, queue: Queue) -> bool:
+    if queue.key == "approve":
+        return user.has_perm("programs.approve_town") or user.has_perm("programs.approve_district")
+    return user.has_perm(queue.permission) or user.has_perm("programs.view_application")
+
+
+def queues_for(user) -> list[Queue]:
+    return [q for q in QUEUES if _can(user, q)]
+
+
+def scoped_applications(user) -> QuerySet[Application]:
+    return scope_queryset(Application.objects.all(), user)
+
+
+def queue_counts(*, user, today: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """Open cases and overdue cases per state in the user's scope: one query."""
+    today = today or timezone.localdate()
+    rows = (
+        scoped_applications(user)
+        .filter(state__in=OPEN_STATES)
+        .values("state")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+    )
+    by_state = {r["state"]: r for r in rows}
+    out = {}
+    for q in QUEUES:
+        out[q.key] = {
+            "n": sum(by_state.get(s, {}).get("n", 0) for s in q.states),
+            "overdue": sum(by_state.get(s, {}).get("overdue", 0) for s in q.states),
+        }
+    return out
+
+
+def queue_list(
+    *,
+    user,
+    queue: str,
+    programme_code: str = "",
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+) -> QuerySet[Application]:
+    """Cases waiting in one step, oldest deadline first; programme and division joined in
+    the same query so a page costs the same whatever its size."""
+    today = today or timezone.localdate()
+    q = QUEUE_BY_KEY[queue]
+    qs = (
+        scoped_applications(user)
+        .filter(state__in=q.states)
+        .select_related("programme", "division")
+        .only(
+            "id",
+            "number",
+            "applicant_name",
+            "state",
+            "due_on",
+            "submitted_on",
+            "amount",
+            "fast_path",
+            "paperwork_due",
+            "paperwork_done_on",
+            "staff_related",
+            "publicity_end",
+            "division__name",
+            "programme__name",
+            "programme__applicant_kind",
+            "organisation_id",
+            "advance_amount",
+        )
+        .order_by("due_on", "id")
+    )
+    if programme_code:
+        qs = qs.filter(programme__code=programme_code)
+    if overdue_only:
+        qs = qs.filter(due_on__lt=today)
+    return qs
+
+
+def paperwork_overdue(*, user, today: dt.date | None = None) -> QuerySet[Application]:
+    """Fast-path cases whose paperwork is late (paid first, documents still missing)."""
+    today = today or timezone.localdate()
+    return (
+        scoped_applications(user)
+        .filter(fast_path=True, paperwork_done_on__isnull=True, paperwork_due__lt=today)
+        .exclude(state__in=[State.REFUSED, State.WITHDRAWN])
+        .only("id", "number", "applicant_name", "paperwork_due", "division_id", "state")
+        .order_by("paperwork_due", "id")
+    )
+
+
+def open_count(user) -> int:
+    return scoped_applications(user).filter(state__in=OPEN_STATES).count()
+
+
+def application_detail(*, user, application_id: int) -> Application:
+    return get_in_scope_or_404(
+        Application.objects.select_related("programme", "division", "resident"),
+        user,
+        pk=application_id,
+    )
+
+
+def application_timeline(*, application: Application) -> QuerySet[Transition]:
+    return application.transitions.order_by("at", "id")
+
+
+def application_documents(*, application: Application) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(
+        content_type__app_label="programs",
+        content_type__model="application",
+        object_id=str(application.pk),
+        is_void=False,
+    ).order_by("uploaded_at")
+
+
+def current_decision(*, application: Application) -> Decision | None:
+    return application.decisions.order_by("-id").first()
+
+
+def resident_applications(*, user) -> QuerySet[Application]:
+    return Application.objects.filter(resident=user).select_related("programme").order_by("-id")
+
+
+def resident_application(*, user, application_id: int) -> Application:
+    from django.http import Http404
+
+    application = (
+        Application.objects.select_related("programme")
+        .filter(resident=user, pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def publicity_list(*, today: dt.date | None = None) -> QuerySet[Application]:
+    """Cases in publicity today (public page: names masked, amounts shown)."""
+    today = today or timezone.localdate()
+    return (
+        Application.objects.filter(
+            state=State.PUBLICITY, publicity_start__lte=today, publicity_end__gte=today
+        )
+        .select_related("programme", "division")
+        .order_by("publicity_end", "id")
+    )
+
+
+def portal_programmes() -> QuerySet[Programme]:
+    return Programme.objects.filter(is_active=True, portal_open=True)
+
+
+def batch_list(*, user) -> QuerySet[DisbursementBatch]:
+    return scope_queryset(DisbursementBatch.objects.select_related("programme", "created_by"), user)
+
+
+def batch_detail(*, user, batch_id: int) -> DisbursementBatch:
+    return get_in_scope_or_404(DisbursementBatch.objects.all(), user, pk=batch_id)
+
+
+def payable_summary(*, programme_code: str, party: str):
+    """What the ledger still owes a payee under a programme (for settlements)."""
+    from minzheng.ledger import selectors as ledger_q
+
+    from .postings import payable_code
+
+    return ledger_q.party_balance(payable_code(programme_code), party)
+
+
+def facts_display(*, application: Application) -> list[tuple[str, str]]:
+    """The stated facts with their labels and choice names, in the rule set's order."""
+    from .rules import get_rules
+
+    rows = []
+    for f in get_rules(application.programme.rules_key).fields:
+        value = application.facts.get(f.name)
+        if value in (None, ""):
+            continue
+        if f.kind == "choice":
+            value = dict(f.choices).get(value, value)
+        elif f.kind == "bool":
+            value = _("是") if value else _("否")
+        rows.append((str(f.label), str(value)))
+    return rows

@@ -1,0 +1,488 @@
+"""Pages of the assistance engine: the staff workbench (queues, case page, actions,
+disbursement batches) and the resident portal (apply, follow, notices, publicity).
+Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minzheng.core.forms_util import add_service_errors
+from minzheng.core.scope import prefix_q, user_prefix
+from minzheng.core.selectors import all_division_choices, division_choices
+from minzheng.core.views import staff_required
+from minzheng.portal.decorators import resident_required
+
+from . import selectors, services
+from .forms import (
+    AdvanceForm,
+    ApplicationForm,
+    BatchForm,
+    DocumentForm,
+    ObjectionForm,
+    ReasonForm,
+    ReturnFileForm,
+    ReturnForm,
+    VisitForm,
+)
+from .models import Programme, State
+from .notices import notice_pdf
+
+# ---------------------------------------------------------------- staff: workbench
+
+
+@staff_required
+@permission_required("programs.view_application", raise_exception=True)
+def workbench(request):
+    today = timezone.localdate()
+    queues = selectors.queues_for(request.user)
+    key = request.GET.get("q") or (queues[0].key if queues else "accept")
+    if key not in selectors.QUEUE_BY_KEY:
+        raise Http404
+    overdue_only = request.GET.get("overdue") == "1"
+    qs = selectors.queue_list(
+        user=request.user,
+        queue=key,
+        programme_code=request.GET.get("programme", ""),
+        overdue_only=overdue_only,
+        today=today,
+    )
+    counts = selectors.queue_counts(user=request.user, today=today)
+    paginator = Paginator(qs, 50)
+    if not request.GET.get("programme") and not overdue_only:
+        # The GROUP BY counts already hold this queue's size: no second COUNT(*).
+        paginator.count = counts[key]["n"]
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/workbench.html",
+        {
+            "queues": queues,
+            "queue": selectors.QUEUE_BY_KEY[key],
+            "counts": counts,
+            "page": page,
+            "today": today,
+            "overdue_only": overdue_only,
+            "paperwork_overdue": selectors.paperwork_overdue(user=request.user, today=today)[:20],
+            "programmes": Programme.objects.filter(is_active=True),
+        },
+    )
+
+
+def _colleagues(user, application):
+    users = get_user_model().objects.filter(is_active=True, kind="staff").exclude(pk=user.pk)
+    prefix = application.division_id[:9]
+    return users.filter(
+        prefix_q("division", prefix) | prefix_q("division", application.division_id[:6])
+    ).order_by("username")
+
+
+@staff_required
+@permission_required("programs.view_application", raise_exception=True)
+def case_detail(request, pk: int, forms: dict | None = None):
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    forms = forms or {}
+    ctx = {
+        "app": app,
+        "timeline": selectors.application_timeline(application=app),
+        "documents": selectors.application_documents(application=app),
+        "decision": selectors.current_decision(application=app),
+        "notices": app.notices.all(),
+        "today": timezone.localdate(),
+        "missing": services.required_documents_missing(app),
+        "allowed": {s.name for s in services.allowed_transitions(app.state)},
+        "return_form": forms.get("return") or ReturnForm(programme=app.programme),
+        "visit_form": forms.get("visit")
+        or VisitForm(
+            colleagues=_colleagues(request.user, app), initial={"visited_on": timezone.localdate()}
+        ),
+        "refuse_form": forms.get("refuse") or ReasonForm(),
+        "object_form": forms.get("object") or ObjectionForm(),
+        "advance_form": forms.get("advance") or AdvanceForm(),
+        "document_form": forms.get("document") or DocumentForm(programme=app.programme),
+        "investigations": app.investigations.select_related("staff_1", "staff_2"),
+        "objections": app.objections.all(),
+        "facts": selectors.facts_display(application=app),
+        "approval_level": services.approval_level(app, timezone.localdate())
+        if app.state == State.REVIEW
+        else "",
+    }
+    return render(request, "programs/case_detail.html", ctx, status=400 if forms else 200)
+
+
+ACTIONS = {
+    "accept",
+    "return",
+    "visit",
+    "publicise",
+    "object",
+    "end_publicity",
+    "approve",
+    "refuse",
+    "withdraw",
+    "close",
+    "advance",
+    "document",
+    "resubmit",
+}
+
+
+@staff_required
+@require_POST
+@permission_required("programs.view_application", raise_exception=True)
+def case_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    user, post = request.user, request.POST
+    form = None
+    try:
+        if action == "accept":
+            services.application_accept(actor=user, application=app)
+        elif action == "return":
+            form = ReturnForm(post, programme=app.programme)
+            if form.is_valid():
+                services.application_return(
+                    actor=user,
+                    application=app,
+                    missing_kinds=form.cleaned_data["missing_kinds"],
+                    note=form.cleaned_data["note"],
+                )
+        elif action == "resubmit":
+            services.application_resubmit(actor=user, application=app)
+        elif action == "visit":
+            form = VisitForm(post, request.FILES, colleagues=_colleagues(user, app))
+            if form.is_valid():
+                d = form.cleaned_data
+                photos = [d["photos"]] if d.get("photos") else []
+                services.investigation_record(
+                    actor=user,
+                    application=app,
+                    staff_2=d["staff_2"],
+                    visited_on=d["visited_on"],
+                    household_check=d["household_check"],
+                    findings=d["findings"],
+                    photos=photos,
+                )
+        elif action == "publicise":
+            services.application_publicise(actor=user, application=app)
+        elif action == "object":
+            form = ObjectionForm(post)
+            if form.is_valid():
+                services.objection_record(
+                    actor=user,
+                    application=app,
+                    content=form.cleaned_data["content"],
+                    raised_by=form.cleaned_data["raised_by"],
+                )
+        elif action == "end_publicity":
+            services.publicity_end(actor=user, application=app)
+        elif action == "approve":
+            services.application_approve(actor=user, application=app, note=post.get("note", ""))
+        elif action == "refuse":
+            form = ReasonForm(post)
+            if form.is_valid():
+                services.application_refuse(
+                    actor=user, application=app, reasons=form.cleaned_data["reason"]
+                )
+        elif action == "withdraw":
+            services.application_withdraw(
+                actor=user, application=app, reason=post.get("reason", "")
+            )
+        elif action == "close":
+            services.application_close(actor=user, application=app)
+        elif action == "advance":
+            form = AdvanceForm(post)
+            if form.is_valid():
+                services.fast_path_advance(
+                    actor=user, application=app, amount=form.cleaned_data["amount"]
+                )
+        elif action == "document":
+            form = DocumentForm(post, request.FILES, programme=app.programme)
+            if form.is_valid():
+                services.document_add(
+                    actor=user,
+                    application=app,
+                    upload=form.cleaned_data["file"],
+                    kind=form.cleaned_data["kind"],
+                )
+    except ValidationError as exc:
+        if form is None:
+            for message in (
+                exc.messages
+                if not hasattr(exc, "error_dict")
+                else [m for ms in exc.message_dict.values() for m in ms]
+            ):
+                messages.error(request, message)
+            return redirect("programs:case", pk=pk)
+        add_service_errors(form, exc)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您的角色没有此项操作权限。"))
+        return redirect("programs:case", pk=pk)
+    if form is not None and form.errors:
+        key = {
+            "return": "return",
+            "visit": "visit",
+            "refuse": "refuse",
+            "object": "object",
+            "advance": "advance",
+            "document": "document",
+        }[action]
+        return case_detail(request, pk, forms={key: form})
+    messages.success(request, _("已办理。"))
+    return redirect("programs:case", pk=pk)
+
+
+def _apply(request, *, programme, divisions, resident, template, done):
+    staff = resident is None
+    if request.method == "POST":
+        form = ApplicationForm(
+            request.POST, request.FILES, programme=programme, divisions=divisions, staff=staff
+        )
+        if form.is_valid():
+            d = form.cleaned_data
+            data = services.ApplicationInput(
+                programme_code=programme.code,
+                division_code=d["division"],
+                applicant_name=d["applicant_name"],
+                applicant_id_number=d["applicant_id_number"],
+                phone=d["phone"],
+                facts=form.facts(),
+                idempotency_key=d["idempotency_key"],
+                bank_name=d["bank_name"],
+                bank_account=d["bank_account"],
+                staff_related=d["staff_related"],
+                staff_related_note=d.get("staff_related_note", ""),
+                channel=services.Application.Channel.COUNTER
+                if staff
+                else services.Application.Channel.PORTAL,
+            )
+            try:
+                app = services.application_submit(actor=request.user, data=data, resident=resident)
+                for kind, upload in form.documents():
+                    services.document_add(
+                        actor=request.user, application=app, upload=upload, kind=kind
+                    )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("申请已提交，编号 %(n)s。") % {"n": app.number})
+                return redirect(done, pk=app.pk)
+    else:
+        initial = {"idempotency_key": uuid.uuid4().hex}
+        if resident is not None:
+            profile = getattr(request.user, "resident_profile", None)
+            if profile and profile.real_name:
+                initial["applicant_name"] = profile.real_name
+        form = ApplicationForm(
+            programme=programme, divisions=divisions, staff=staff, initial=initial
+        )
+    return render(
+        request,
+        template,
+        {"form": form, "programme": programme},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@permission_required("programs.add_application", raise_exception=True)
+def case_new(request):
+    code = request.GET.get("programme", "")
+    if not code:
+        return render(
+            request,
+            "programs/choose_programme.html",
+            {"programmes": Programme.objects.filter(is_active=True)},
+        )
+    programme = get_object_or_404(Programme, code=code, is_active=True)
+    return _apply(
+        request,
+        programme=programme,
+        divisions=division_choices(user=request.user),
+        resident=None,
+        template="programs/case_new.html",
+        done="programs:case",
+    )
+
+
+def _notice_response(notice):
+    response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response
+
+
+@staff_required
+@permission_required("programs.view_application", raise_exception=True)
+def case_notice(request, pk: int, notice_id: int):
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    return _notice_response(get_object_or_404(app.notices, pk=notice_id))
+
+
+# ---------------------------------------------------------------- staff: disbursement
+
+
+@staff_required
+@permission_required("programs.manage_disbursement", raise_exception=True)
+def batch_list(request):
+    programmes = Programme.objects.filter(is_active=True)
+    form = BatchForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        division = request.user.division_id if user_prefix(request.user) else "440605000000"
+        try:
+            batch = services.disbursement_batch_create(
+                actor=request.user,
+                division_code=division,
+                programme_code=form.cleaned_data["programme"] or None,
+                group_by_payee=form.cleaned_data["group_by_payee"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("programs:batch", pk=batch.pk)
+    page = Paginator(selectors.batch_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/batch_list.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@permission_required("programs.manage_disbursement", raise_exception=True)
+def batch_detail(request, pk: int):
+    batch = selectors.batch_detail(user=request.user, batch_id=pk)
+    form = ReturnFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.disbursement_return_import(
+                actor=request.user, batch=batch, content=form.cleaned_data["file"].read()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("回盘已处理：成功 %(s)d 笔，失败 %(f)d 笔。")
+                % {"s": result["succeeded"], "f": result["failed"]},
+            )
+            return redirect("programs:batch", pk=pk)
+    lines = Paginator(batch.lines.order_by("id"), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/batch_detail.html",
+        {"batch": batch, "form": form, "page": lines},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@permission_required("programs.manage_disbursement", raise_exception=True)
+def batch_export(request, pk: int):
+    batch = selectors.batch_detail(user=request.user, batch_id=pk)
+    response = HttpResponse(
+        services.disbursement_export_xlsx(actor=request.user, batch=batch),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.xlsx"'
+    return response
+
+
+@staff_required
+@require_POST
+@permission_required("programs.manage_disbursement", raise_exception=True)
+def batch_rerun(request, pk: int):
+    batch = selectors.batch_detail(user=request.user, batch_id=pk)
+    try:
+        new = services.disbursement_rerun(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("programs:batch", pk=pk)
+    return redirect("programs:batch", pk=new.pk)
+
+
+# ---------------------------------------------------------------- resident portal
+
+
+@resident_required
+def portal_home(request):
+    return render(
+        request,
+        "programs/portal_home.html",
+        {
+            "applications": selectors.resident_applications(user=request.user),
+            "programmes": selectors.portal_programmes(),
+        },
+    )
+
+
+@resident_required
+def portal_apply(request, code: str):
+    programme = get_object_or_404(selectors.portal_programmes(), code=code)
+    return _apply(
+        request,
+        programme=programme,
+        divisions=all_division_choices(),
+        resident=request.user,
+        template="programs/portal_apply.html",
+        done="programs:portal_case",
+    )
+
+
+@resident_required
+def portal_case(request, pk: int):
+    app = selectors.resident_application(user=request.user, application_id=pk)
+    form = DocumentForm(request.POST or None, request.FILES or None, programme=app.programme)
+    if request.method == "POST":
+        try:
+            if "resubmit" in request.POST:
+                services.application_resubmit(actor=request.user, application=app)
+                messages.success(request, _("已重新提交。"))
+                return redirect("programs:portal_case", pk=pk)
+            if form.is_valid():
+                services.document_add(
+                    actor=request.user,
+                    application=app,
+                    upload=form.cleaned_data["file"],
+                    kind=form.cleaned_data["kind"],
+                )
+                messages.success(request, _("材料已上传。"))
+                return redirect("programs:portal_case", pk=pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request,
+        "programs/portal_case.html",
+        {
+            "app": app,
+            "form": form,
+            "timeline": selectors.application_timeline(application=app),
+            "decision": selectors.current_decision(application=app),
+            "notices": app.notices.all(),
+            "documents": selectors.application_documents(application=app),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@resident_required
+def portal_notice(request, pk: int, notice_id: int):
+    app = selectors.resident_application(user=request.user, application_id=pk)
+    return _notice_response(get_object_or_404(app.notices, pk=notice_id))
+
+
+def publicity(request):
+    """公示: open to everyone; names masked, amounts shown."""
+    page = Paginator(selectors.publicity_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "programs/publicity.html", {"page": page})
