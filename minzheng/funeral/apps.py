@@ -8,9 +8,9 @@ class FuneralConfig(AppConfig):
     verbose_name = _("殡葬服务")
 
     def ready(self):
+        from minzheng.core import roles as core_roles
         from minzheng.core.demo import DemoStep, add_demo_step
         from minzheng.core.navigation import StaffEntry, add_staff_entry
-        from minzheng.core import roles as core_roles
 
         from . import roles, rules, selectors  # noqa: F401  (rules registers the rule set with the engine)
 

@@ -100,7 +100,6 @@ class PastService:
 def services_bulk_grant(*, actor, rows: list[PastService], batch_size: int = 1000) -> int:
     """Grant and record past services in bulk (see the module docstring). Returns the count."""
     require_perm(actor, "funeral.add_servicerecord")
-    require_perm(actor, "programs.add_application")
     programme = Programme.objects.get(code=PROGRAMME_CODE)
     rules = get_rules(RULES_KEY)
     params = PreloadedParams()

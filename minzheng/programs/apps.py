@@ -8,6 +8,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("救助项目")
 
     def ready(self):
+        from minzheng.core import roles as core_roles
         from minzheng.core.demo import DemoStep, add_demo_step
         from minzheng.core.navigation import (
             PortalService,
@@ -15,7 +16,6 @@ class ProgramsConfig(AppConfig):
             add_portal_service,
             add_staff_entry,
         )
-        from minzheng.core import roles as core_roles
 
         from . import roles, selectors
 

@@ -42,8 +42,10 @@ def test_home_staff_see_only_their_home(client, home_staff, home, other_staff, o
     assert client.get(reverse("funeral:service", args=[theirs.pk])).status_code == 200
 
 
-def test_town_caseworker_without_funeral_role_gets_403(client, guicheng_worker, home):
-    _login(client, guicheng_worker)
+def test_community_worker_without_funeral_role_gets_403(client, make_staff, home):
+    from minzheng.core import roles
+
+    _login(client, make_staff("guiyuan_worker", roles.COMMUNITY_WORKER, "440605011008"))
     assert client.get(reverse("funeral:services")).status_code == 403
     assert client.get("/api/v1/funeral/services/").status_code == 403
 

@@ -234,15 +234,12 @@ def test_town_approves_small_amounts_district_large_ones(
 
 
 def test_approval_outside_scope_or_without_role_is_refused(
-    funded, town_worker, town_worker_2, jiujiang_case, guicheng_worker
+    funded, town_worker, town_worker_2, jiujiang_case, leader
 ):
     app = _submitted(town_worker, facts={"household_size": 1})
     to_review(app, town_worker, town_worker_2)
     app.refresh_from_db()
-    for actor in (
-        jiujiang_case,
-        guicheng_worker,
-    ):  # other town; core caseworker role without programme perms
+    for actor in (jiujiang_case, leader):  # another town's caseworker; a leader reads only
         with pytest.raises(PermissionDenied):
             services.application_approve(actor=actor, application=app, on=D1)
     assert Application.objects.get(pk=app.pk).state == State.REVIEW
