@@ -20,7 +20,11 @@ BENCHMARKS: list[list[str]] = [
     ["import_persons.py", "--database-url", PG],
     ["person_api.py", "--database-url", PG],
     ["programs_batch.py"],
-    ["programs_batch.py", "--database-url", "postgres://postgres@127.0.0.1:5432/minzheng_programs_bench"],
+    [
+        "programs_batch.py",
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/minzheng_programs_bench",
+    ],
     ["qingming_burst.py"],
     ["dispatch.py"],
     ["tracing.py"],

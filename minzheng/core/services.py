@@ -77,8 +77,13 @@ def divisions_ensure_nanhai() -> None:
     if Division.objects.filter(code=settings.MINZHENG_DISTRICT_CODE).exists():
         return
     with transaction.atomic():
-        Division.objects.update_or_create(code="440000000000", defaults={"name": "广东省", "level": "province", "parent": None})
-        Division.objects.update_or_create(code="440600000000", defaults={"name": "佛山市", "level": "city", "parent_id": "440000000000"})
+        Division.objects.update_or_create(
+            code="440000000000", defaults={"name": "广东省", "level": "province", "parent": None}
+        )
+        Division.objects.update_or_create(
+            code="440600000000",
+            defaults={"name": "佛山市", "level": "city", "parent_id": "440000000000"},
+        )
         divisions_load_file(path=NANHAI_FIXTURE)
 
 

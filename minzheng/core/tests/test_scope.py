@@ -61,7 +61,11 @@ def test_modules_grant_permissions_to_existing_roles():
     from minzheng.core import roles
 
     roles.sync_roles()
-    officer = set(Group.objects.get(name=roles.DISTRICT_OFFICER).permissions.values_list("codename", flat=True))
+    officer = set(
+        Group.objects.get(name=roles.DISTRICT_OFFICER).permissions.values_list(
+            "codename", flat=True
+        )
+    )
     assert {"dispatch_activity", "add_journalentry", "reveal_personal_data"} <= officer
     leader = Group.objects.get(name=roles.LEADER).permissions
     writes = ("add_", "change_", "delete_", "reveal_", "import_", "reverse_")
