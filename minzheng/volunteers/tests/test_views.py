@@ -277,6 +277,7 @@ def test_staff_registers_a_registry_person_as_volunteer_by_id_number(
 
 def test_organiser_adds_site_post_and_shift_through_the_activity_page(client, organiser, activity):
     client.force_login(organiser)
+
     def add(what, data):
         return client.post(reverse("volunteers:activity_add", args=[activity.pk, what]), data)
 
