@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
+
+    call_command("migrate", verbosity=0)  # bench the current schema (indexes included)
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.pagination import PageNumberPagination

@@ -1276,6 +1276,19 @@ def _succeed(job: Job, actor, counts: dict[str, int], started: float, cpu: float
             households=m,
         )
     _discard_input(job)
+    _refresh_statistics()
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load the planner's statistics are stale until autovacuum catches up,
+    and PostgreSQL may then scan a whole scope range for the first page of a list."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE registry_person, registry_household, registry_householdmember")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")
 
 
 def _write(
