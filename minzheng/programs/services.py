@@ -27,6 +27,7 @@ from minzheng.core.models import Attachment, Division
 from minzheng.core.params import ParameterMissing, parameter_value
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
+from minzheng.core.services import attachment_add, attachment_add_by_resident
 from minzheng.registry import validators
 from minzheng.registry.pii import blind_index
 
@@ -544,7 +545,7 @@ def required_documents_missing(application: Application) -> list[dict]:
 def document_add(*, actor, application: Application, upload, kind: str) -> Attachment:
     """Attach a document of a required kind. Staff go through core's attachment_add
     (scope, type by content, size); the applicant's own upload from the portal is checked
-    the same way by `_resident_attachment_add`."""
+    the same way by `core.services.attachment_add_by_resident`."""
     kinds = {d["kind"] for d in application.programme.documents_required} | {"visit_photo", "other"}
     if kind not in kinds:
         raise ValidationError({"kind": _("请选择材料类型。")})
@@ -553,70 +554,10 @@ def document_add(*, actor, application: Application, upload, kind: str) -> Attac
     if getattr(actor, "kind", "") == "resident":
         if not _is_owner(actor, application):
             raise PermissionDenied
-        return _resident_attachment_add(
-            actor=actor, application=application, upload=upload, kind=kind
+        return attachment_add_by_resident(
+            resident=actor, owner=application, upload=upload, kind=kind
         )
-    from minzheng.core.services import attachment_add
-
     return attachment_add(actor=actor, owner=application, upload=upload, kind=kind)
-
-
-def _resident_attachment_add(*, actor, application: Application, upload, kind: str) -> Attachment:
-    # core.attachment_add requires a staff permission and staff scope; a resident may
-    # attach files only to their own application, so the same checks are made here.
-    import hashlib
-    import secrets
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    from minzheng.core.services import DOCUMENT_TYPES, FILE_TYPES
-
-    name = Path(upload.name or "").name
-    ext = Path(name).suffix.lower()
-    if ext not in DOCUMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。")
-                % {
-                    "ext": ext or _("无扩展名"),
-                    "allowed": "、".join(a.lstrip(".").upper() for a in DOCUMENT_TYPES),
-                }
-            }
-        )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES or upload.size == 0:
-        raise ValidationError({"file": _("文件为空或过大。")})
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in FILE_TYPES[ext][1]):
-        raise ValidationError(
-            {"file": _("文件内容与扩展名“%(ext)s”不符，可能已损坏或被改名。") % {"ext": ext}}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    with transaction.atomic():
-        attachment = Attachment(
-            content_type=ContentType.objects.get_for_model(application),
-            object_id=str(application.pk),
-            kind=kind,
-            original_name=name[:200],
-            extension=ext,
-            content_type_header=FILE_TYPES[ext][0],
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            token=secrets.token_hex(16),
-            uploaded_by=actor,
-            uploaded_at=timezone.now(),
-        )
-        attachment.file.save(attachment.token + ext, upload, save=False)
-        attachment.save()
-        audit.record(
-            actor=actor, action=audit.Action.CREATE, target=attachment, summary=f"上传 {name}"
-        )
-    return attachment
 
 
 # ---------------------------------------------------------------- acceptance and return
