@@ -153,6 +153,29 @@ def parameter_create(
     return param
 
 
+def parameters_ensure_defaults(rows) -> int:
+    """Create a module's district-wide default parameters that do not exist yet.
+
+    `rows` are (key, name, value, value_type, unit, valid_from, source_document,
+    is_illustrative); an existing key is left as officers may have edited it. Returns the
+    number created."""
+    created = 0
+    for key, name, value, value_type, unit, valid_from, source, illustrative in rows:
+        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
+            PolicyParameter.objects.create(
+                key=key,
+                name=name,
+                value=value,
+                value_type=value_type,
+                unit=unit,
+                valid_from=valid_from,
+                source_document=source,
+                is_illustrative=illustrative,
+            )
+            created += 1
+    return created
+
+
 # ---------------------------------------------------------------- attachments
 
 # extension → (content type, magic prefixes). Content is checked, not just the name.

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import transaction
 
 from minzheng.core.models import PolicyParameter
+from minzheng.core.services import parameters_ensure_defaults
 from minzheng.programs.models import Programme
 
 from .rules import PROGRAMME_CODE, RULES_KEY
@@ -120,21 +121,7 @@ PARAMETERS = [
 
 
 def ensure_parameters() -> int:
-    created = 0
-    for key, name, value, vtype, unit, valid_from, source, illustrative in PARAMETERS:
-        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
-            PolicyParameter.objects.create(
-                key=key,
-                name=name,
-                value=value,
-                value_type=vtype,
-                unit=unit,
-                valid_from=valid_from,
-                source_document=source,
-                is_illustrative=illustrative,
-            )
-            created += 1
-    return created
+    return parameters_ensure_defaults(PARAMETERS)
 
 
 def ensure_programme() -> Programme:

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 
 from minzheng.core.models import PolicyParameter
+from minzheng.core.services import parameters_ensure_defaults
 
 from .models import Programme
 
@@ -234,21 +235,7 @@ PROGRAMMES = [
 
 
 def ensure_parameters() -> int:
-    created = 0
-    for key, name, value, vtype, unit, valid_from, source, illustrative in PARAMETERS:
-        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
-            PolicyParameter.objects.create(
-                key=key,
-                name=name,
-                value=value,
-                value_type=vtype,
-                unit=unit,
-                valid_from=valid_from,
-                source_document=source,
-                is_illustrative=illustrative,
-            )
-            created += 1
-    return created
+    return parameters_ensure_defaults(PARAMETERS)
 
 
 def ensure_programmes() -> dict[str, Programme]:
