@@ -223,7 +223,7 @@ PORTAL_HELP_PHONE = env.str("PORTAL_HELP_PHONE", default="12345")
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "minzheng.portal.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["minzheng.core.api_permissions.StaffModelPermissions"],
@@ -258,7 +258,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-    "loggers": {"minzheng.sms": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "minzheng.sms": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django logs every 4xx answer as a warning: at the Qingming opening that is one
+        # line per refused booking. Server errors (5xx) are still logged.
+        "django.request": {"level": env.str("REQUEST_LOG_LEVEL", default="ERROR")},
+    },
 }
 
 MINZHENG_DISTRICT_CODE = env.str("MINZHENG_DISTRICT_CODE", default="440605000000")

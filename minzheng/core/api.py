@@ -1,4 +1,4 @@
-"""Core API: token sign-in, divisions, policy parameters."""
+"""Core API: token sign-in, the signed-in account, divisions, policy parameters."""
 
 from __future__ import annotations
 
@@ -33,6 +33,26 @@ class TokenView(ObtainAuthToken):
                     status=429,
                 )
             raise
+
+
+class MeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    kind = serializers.CharField()
+    display_name = serializers.CharField()
+    division = serializers.CharField(source="division_id", allow_null=True)
+
+
+class MeView(generics.GenericAPIView):
+    """The signed-in account (the portal and the gate app show who is signed in). Also the
+    cheapest authenticated request there is: the booking benchmark measures the platform's
+    floor with it."""
+
+    serializer_class = MeOut
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request):
+        return Response(MeOut(request.user).data)
 
 
 class DivisionOut(serializers.ModelSerializer):

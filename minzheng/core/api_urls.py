@@ -4,6 +4,7 @@ from . import api
 
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("auth/me/", api.MeView.as_view(), name="api-me"),
     path("core/divisions/", api.DivisionList.as_view(), name="api-divisions"),
     path("core/parameters/", api.ParameterList.as_view(), name="api-parameters"),
 ]

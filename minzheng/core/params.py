@@ -68,20 +68,32 @@ def ancestor_codes(division_code: str | None) -> list[str]:
     return codes
 
 
-def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
-    candidates = ancestor_codes(division_code)
-    rows = list(
-        PolicyParameter.objects.filter(key=key, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-        .filter(Q(division__isnull=True) | Q(division_id__in=candidates))
+def _in_force(key: str, on: dt.date):
+    return PolicyParameter.objects.filter(key=key, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
-    if not rows:
+
+
+def resolve(rows, key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
+    """The row that governs `division_code` on `on` among `rows` (rows of any keys, dates
+    and divisions): the most specific division that has one, then the latest valid_from.
+    The one rule behind parameter_value and ParameterSet."""
+    candidates = ancestor_codes(division_code)
+    order = {code: i for i, code in enumerate(candidates)}
+    eligible = [
+        r
+        for r in rows
+        if r.key == key
+        and r.valid_from <= on
+        and (r.valid_to is None or r.valid_to > on)
+        and (r.division_id is None or r.division_id in order)
+    ]
+    if not eligible:
         raise ParameterMissing(
             _("政策参数“%(key)s”在 %(date)s 没有生效的取值。") % {"key": key, "date": on}
         )
-    order = {code: i for i, code in enumerate(candidates)}
     best = min(
-        rows, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal())
+        eligible, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal())
     )
     return ParameterValue(
         key=key,
@@ -92,3 +104,22 @@ def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) 
         division_code=best.division_id,
         valid_from=best.valid_from,
     )
+
+
+def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
+    rows = _in_force(key, on).filter(
+        Q(division__isnull=True) | Q(division_id__in=ancestor_codes(division_code))
+    )
+    return resolve(list(rows), key, on=on, division_code=division_code)
+
+
+class ParameterSet:
+    """Every row of some keys (all dates, all divisions), loaded in one query, resolved in
+    memory with the same rule as parameter_value. For hot paths that read several
+    parameters per request and can keep a snapshot for a few seconds."""
+
+    def __init__(self, keys):
+        self.rows = list(PolicyParameter.objects.filter(key__in=list(keys)))
+
+    def value(self, key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
+        return resolve(self.rows, key, on=on, division_code=division_code)

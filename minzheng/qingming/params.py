@@ -1,8 +1,10 @@
 """The Qingming policy parameters, read through core.params with a short per-process cache.
 
 The booking path reads seven parameters per request; at the opening burst that would be
-seven queries per booking. Values are cached per (division, date) for PARAMS_TTL seconds,
-so a changed parameter is in force for new requests within that time.
+seven queries per booking. booking_params() resolves them from a per-process snapshot of
+every Qingming parameter row (one query, reloaded after PARAMS_TTL seconds), so a changed
+parameter is in force for new requests within that time, and the number of cemeteries and
+days does not multiply the queries.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from minzheng.core.params import ParameterMissing, parameter_value
+from minzheng.core.params import ParameterMissing, ParameterSet, parameter_value, parse_value
 
 PARAMS_TTL = 10.0
 
@@ -52,32 +54,56 @@ class BookingParams:
         return self.no_show_block if self.no_show_block > 0 else 1_000_000
 
 
-_cache: dict[tuple[str, dt.date], tuple[float, BookingParams]] = {}
+class _Snapshot:
+    """All Qingming parameter rows (one query) and the BookingParams resolved from them."""
+
+    def __init__(self):
+        self.loaded_at = time.monotonic()
+        self.rows = ParameterSet(DEFAULTS)
+        self.booking: dict[tuple[str, dt.date], BookingParams] = {}
+
+
+_snapshot: _Snapshot | None = None
 _lock = threading.Lock()
 
 
+def _current() -> _Snapshot:
+    global _snapshot
+    with _lock:
+        snap = _snapshot
+    if snap is None or time.monotonic() - snap.loaded_at >= PARAMS_TTL:
+        snap = _Snapshot()
+        with _lock:
+            _snapshot = snap
+    return snap
+
+
 def value(key: str, *, on: dt.date, division_code: str | None = None):
-    """One parameter's value; the shipped default when no row is in force (a fresh
-    database before migration 0002 has run never reaches here in practice)."""
+    """One parameter's value (read fresh); the shipped default when no row is in force
+    (a fresh database before migration 0002 has run never reaches here in practice)."""
     try:
         return parameter_value(key, on=on, division_code=division_code).value
     except ParameterMissing:
-        from minzheng.core.params import parse_value
+        return _default(key)
 
-        _, raw, value_type, _ = DEFAULTS[key]
-        return parse_value(raw, value_type)
+
+def _default(key: str):
+    _, raw, value_type, _ = DEFAULTS[key]
+    return parse_value(raw, value_type)
 
 
 def booking_params(*, division_code: str, on: dt.date) -> BookingParams:
-    now = time.monotonic()
-    key = (division_code, on)
-    with _lock:
-        hit = _cache.get(key)
-    if hit and now - hit[0] < PARAMS_TTL:
-        return hit[1]
+    """The booking rules for a cemetery's division on a day, from the cached snapshot."""
+    snap = _current()
+    params = snap.booking.get((division_code, on))
+    if params is not None:
+        return params
 
     def get(name: str):
-        return value(name, on=on, division_code=division_code)
+        try:
+            return snap.rows.value(name, on=on, division_code=division_code).value
+        except ParameterMissing:
+            return _default(name)
 
     params = BookingParams(
         party_max=int(get("qingming_party_max")),
@@ -88,14 +114,14 @@ def booking_params(*, division_code: str, on: dt.date) -> BookingParams:
         no_show_block=int(get("qingming_no_show_block")),
         allow_reentry=bool(get("qingming_allow_reentry")),
     )
-    with _lock:
-        _cache[key] = (now, params)
+    snap.booking[(division_code, on)] = params
     return params
 
 
 def clear_cache() -> None:
+    global _snapshot
     with _lock:
-        _cache.clear()
+        _snapshot = None
 
 
 def decimal_value(key: str, *, on: dt.date, division_code: str | None = None) -> Decimal:

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit
+from minzheng.core.joined import JoinedRow, PreparedInsert
 from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import object_in_scope
@@ -30,6 +31,7 @@ from minzheng.registry import pii, validators
 from . import params as qparams
 from . import rules
 from .models import (
+    Cemetery,
     CheckIn,
     Gate,
     GateBucket,
@@ -160,14 +162,30 @@ def _account_phone(actor) -> str:
     return profile.phone
 
 
+_SLOT = JoinedRow(
+    [(Slot, "s"), (Season, "se"), (Cemetery, "c")],
+    "FROM {Slot} s JOIN {Season} se ON se.id = s.season_id "
+    "JOIN {Cemetery} c ON c.id = s.cemetery_id WHERE s.id = %s",
+)
+
+
+def _slot_for_booking(slot_id) -> Slot | None:
+    """The slot with its season and cemetery: one precompiled read on every booking."""
+    if not str(slot_id).isdigit() or int(slot_id) > 2**62:
+        return None
+    row = _SLOT.fetch([int(slot_id)])
+    if row is None:
+        return None
+    slot, season, cemetery = row
+    Slot.season.field.set_cached_value(slot, season)
+    Slot.cemetery.field.set_cached_value(slot, cemetery)
+    return slot
+
+
 def _validate_booking(*, actor, slot_id, visitor: VisitorInput, channel: str, now: dt.datetime):
     """Everything a booking needs, checked before any write. Returns (slot, facts)."""
     errors: dict[str, str] = {}
-    slot = (
-        Slot.objects.select_related("season", "cemetery").filter(pk=slot_id).first()
-        if str(slot_id).isdigit()
-        else None
-    )
+    slot = _slot_for_booking(slot_id)
     if slot is None or not slot.is_open or not slot.cemetery.is_active:
         raise ValidationError({"slot": _("所选时段不存在或未开放预约。")})
     if channel == Reservation.Channel.ONLINE:
@@ -227,22 +245,22 @@ def reservation_create(
     """Book one visit; returns (reservation, created).
 
     Takes the ID's season and day quotas and the slot's places each with one conditional
-    UPDATE inside the transaction that inserts the reservation, so two requests for the
+    write inside the transaction that inserts the reservation, so two requests for the
     last place (or an ID's last allowed booking) cannot both succeed. The same
-    Idempotency-Key from the same account returns the first booking (created=False).
+    Idempotency-Key from the same account returns the first booking (created=False): the
+    unique (account, key) constraint refuses a second row, and a refused retry looks the
+    first one up, so the successful path pays no lookup.
     Raises ValidationError (400, nothing written) or BookingConflict (409)."""
     now = now or timezone.now()
     key = (idempotency_key or "").strip()[:64] or None
-    if key:
-        existing = Reservation.objects.filter(booked_by=actor, idempotency_key=key).first()
-        if existing:
-            return existing, False
     slot, p, name, info, phone, plate = _validate_booking(
         actor=actor, slot_id=slot_id, visitor=visitor, channel=channel, now=now
     )
     id_hash = pii.blind_index(info.number, kind="id")
     for _attempt in range(3):
         try:
+            if slot.remaining < visitor.party_size:  # full when read: refuse without writing
+                raise _slot_conflict(slot=slot, party=visitor.party_size, cars=1 if plate else 0)
             reservation = _book(
                 slot=slot,
                 p=p,
@@ -256,11 +274,13 @@ def reservation_create(
                 party=visitor.party_size,
                 plate=plate,
             )
-        except IntegrityError:
-            if key:
-                existing = Reservation.objects.filter(booked_by=actor, idempotency_key=key).first()
-                if existing:
-                    return existing, False
+        except (BookingConflict, IntegrityError) as exc:
+            # A retried request whose first attempt booked meets its own quota or key.
+            existing = _replayed(actor=actor, key=key)
+            if existing:
+                return existing, False
+            if isinstance(exc, BookingConflict):
+                raise
             continue  # a short-code collision (rare): try again with a new code
         break
     else:  # pragma: no cover - three collisions in a row
@@ -271,37 +291,59 @@ def reservation_create(
     return reservation, True
 
 
+def _replayed(*, actor, key: str | None) -> Reservation | None:
+    if not key:
+        return None
+    return (
+        Reservation.objects.select_related("slot", "cemetery")
+        .filter(booked_by=actor, idempotency_key=key)
+        .first()
+    )
+
+
+# The two quota rows of an ID (season row: day_key "", day row: the ISO date) are taken in
+# one statement: a new row starts at 1, an existing one is raised only while under its
+# limit; RETURNING names the rows that were taken. Same SQL on PostgreSQL and SQLite.
+_QUOTA_SQL = """
+INSERT INTO {t} (id_number_hash, season_id, day_key, "count", no_shows)
+VALUES (%s, %s, '', 1, 0), (%s, %s, %s, 1, 0)
+ON CONFLICT (id_number_hash, season_id, day_key) DO UPDATE SET "count" = {t}."count" + 1
+WHERE ({t}.day_key = '' AND {t}."count" < %s AND {t}.no_shows < %s)
+   OR ({t}.day_key <> '' AND {t}."count" < %s)
+RETURNING day_key
+"""
+_INSERT_RESERVATION = PreparedInsert(Reservation)
+_SLOT_SQL = """
+UPDATE {t} SET booked = booked + %s, cars_booked = cars_booked + %s
+WHERE id = %s AND is_open AND booked <= capacity - %s AND cars_booked <= car_capacity - %s
+RETURNING id
+"""
+
+
 def _book(
     *, slot: Slot, p, id_hash: str, actor, channel, key, name, id_number, phone, party, plate
 ) -> Reservation:
     day_key = slot.date.isoformat()
     cars = 1 if plate else 0
-    with transaction.atomic():
-        IdQuota.objects.bulk_create(
-            [
-                IdQuota(id_number_hash=id_hash, season_id=slot.season_id, day_key=""),
-                IdQuota(id_number_hash=id_hash, season_id=slot.season_id, day_key=day_key),
-            ],
-            ignore_conflicts=True,
+    if p.id_per_season < 1 or p.id_per_day < 1:  # a new quota row starts at 1
+        raise BookingConflict("id_season_limit", _("本季暂停按证件预约。"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _QUOTA_SQL.format(t=IdQuota._meta.db_table),
+            [id_hash, slot.season_id, id_hash, slot.season_id, day_key]
+            + [p.id_per_season, p.no_show_cap, p.id_per_day],
         )
-        quotas = IdQuota.objects.filter(id_number_hash=id_hash, season_id=slot.season_id)
-        if not quotas.filter(
-            day_key="", count__lt=p.id_per_season, no_shows__lt=p.no_show_cap
-        ).update(count=F("count") + 1):
+        taken = {row[0] for row in cursor.fetchall()}
+        if "" not in taken:
             raise _season_quota_conflict(id_hash=id_hash, season_id=slot.season_id, p=p)
-        if not quotas.filter(day_key=day_key, count__lt=p.id_per_day).update(count=F("count") + 1):
+        if day_key not in taken:
             raise BookingConflict(
                 "id_day_limit", _("该证件当天已预约 %(n)d 次，达到上限。") % {"n": p.id_per_day}
             )
-        taken = Slot.objects.filter(
-            pk=slot.pk,
-            is_open=True,
-            booked__lte=F("capacity") - party,
-            cars_booked__lte=F("car_capacity") - cars,
-        ).update(booked=F("booked") + party, cars_booked=F("cars_booked") + cars)
-        if not taken:
-            raise _slot_conflict(slot_id=slot.pk, party=party, cars=cars)
-        reservation = Reservation.objects.create(
+        cursor.execute(_SLOT_SQL.format(t=Slot._meta.db_table), [party, cars, slot.pk, party, cars])
+        if cursor.fetchone() is None:
+            raise _slot_conflict(slot=Slot.objects.get(pk=slot.pk), party=party, cars=cars)
+        reservation = Reservation(
             code=rules.new_booking_code(),
             short_code=rules.new_short_code(),
             season_id=slot.season_id,
@@ -321,6 +363,7 @@ def _book(
             booked_by=actor,
             idempotency_key=key,
         )
+        _INSERT_RESERVATION.save(reservation)
         if channel != Reservation.Channel.ONLINE:  # residents' own bookings are their own record
             audit.record(
                 actor=actor,
@@ -343,8 +386,8 @@ def _season_quota_conflict(*, id_hash: str, season_id: int, p) -> BookingConflic
     )
 
 
-def _slot_conflict(*, slot_id: int, party: int, cars: int) -> BookingConflict:
-    slot = Slot.objects.get(pk=slot_id)
+def _slot_conflict(*, slot: Slot, party: int, cars: int) -> BookingConflict:
+    """Why `slot` (as last read) cannot take `party` people and `cars` cars."""
     if not slot.is_open:
         return BookingConflict("closed", _("该时段已停止预约。"))
     if slot.remaining < party:

@@ -108,5 +108,21 @@ def test_api_token_auth(client, guicheng_worker):
     assert [d["code"] for d in response.json()] == ["440605011000"]
 
 
+@pytest.mark.django_db
+def test_me_names_the_token_account_and_needs_one(client, guicheng_worker):
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "guicheng_worker", "password": PASSWORD}
+    ).json()["token"]
+    me = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
+    assert (me["id"], me["username"], me["kind"], me["division"]) == (
+        guicheng_worker.pk,
+        "guicheng_worker",
+        "staff",
+        "440605011000",
+    )
+    assert client.get("/api/v1/auth/me/").status_code in (401, 403)
+    assert client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}

@@ -176,3 +176,73 @@ def test_schema_documents_the_endpoints(client_as, admin_user):
     schema = client_as(admin_user).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for path in ("cemeteries/", "slots/", "reservations/", "checkins/", "live/"):
         assert f"/api/v1/qingming/{path}" in schema["paths"]
+
+
+def test_fast_output_equals_the_documented_serializer(resident, slot):
+    from minzheng.qingming.api import ReservationOut, reservation_out
+
+    r, _ = services.reservation_create(
+        actor=resident,
+        slot_id=slot.pk,
+        visitor=services.VisitorInput(
+            name="陈秀英", id_number=id_number(), party_size=2, plate="粤AF12345"
+        ),
+    )
+    r = Reservation.objects.select_related("slot", "cemetery").get(pk=r.pk)
+    assert reservation_out(r) == ReservationOut(r).data
+
+
+def test_fast_input_has_the_documented_fields_and_refuses_wrong_types(client_as, resident, slot):
+    from minzheng.qingming.api import ReservationApi, booking_input
+
+    body = booking(slot, plate="粤A12345", phone="", channel="online")
+    assert set(booking_input(body)) == set(ReservationApi.Input().fields)
+    r = client_as(resident).post(
+        URL + "reservations/",
+        {"slot": "第一场", "name": "", "id_number": 440605, "party_size": True},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert r.json() == {
+        "slot": ["请填写时段（整数）。"],
+        "party_size": ["请填写祭扫人数（整数）。"],
+        "name": ["此项为必填项。"],
+        "id_number": ["此项须为文字。"],
+    }
+    r = client_as(resident).post(URL + "reservations/", [1, 2], format="json")
+    assert r.status_code == 400 and "non_field_errors" in r.json()
+    assert Reservation.objects.count() == 0 and IdQuota.objects.count() == 0
+
+
+def test_booking_with_a_real_token_costs_a_fixed_number_of_queries(
+    resident, slot, django_assert_max_num_queries
+):
+    """Token auth (token + user + profile) 1, slot with season and cemetery 1, then the
+    transaction: quota upsert, slot update, reservation insert (+ savepoint statements in
+    the test's wrapping transaction); the policy parameters come from a per-process snapshot.
+    The opening burst depends on this staying small."""
+    from rest_framework.authtoken.models import Token
+
+    from minzheng.qingming import params as qparams
+
+    token = Token.objects.create(user=resident)
+    c = APIClient()
+    qparams.booking_params(division_code=slot.cemetery.division_id, on=slot.date)  # snapshot: 1
+    with django_assert_max_num_queries(7):
+        r = c.post(
+            URL + "reservations/",
+            booking(slot),
+            format="json",
+            HTTP_AUTHORIZATION=f"Token {token.key}",
+            HTTP_IDEMPOTENCY_KEY="q-1",
+        )
+    assert r.status_code == 201 and r.json()["phone_masked"] == "138****8000"
+    again = c.post(
+        URL + "reservations/",
+        booking(slot),
+        format="json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_IDEMPOTENCY_KEY="q-1",
+    )
+    assert again.status_code == 201 and again.json()["code"] == r.json()["code"]
+    assert Reservation.objects.count() == 1
