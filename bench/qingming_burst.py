@@ -1,7 +1,7 @@
 """Booking-open burst on the Qingming API: gunicorn + PostgreSQL + an asyncio load generator,
 then the raw database limit of the same transaction with pgbench, then a fixed-rate run.
 
-    .venv/bin/python bench/qingming_burst.py                 # full run (about 2 minutes)
+    .venv/bin/python bench/qingming_burst.py                 # full run (about 5 minutes)
     .venv/bin/python bench/qingming_burst.py --quick         # smaller, for a smoke test
 
 Everything runs on this machine over loopback (127.0.0.1) and stops by itself: every phase
@@ -191,9 +191,14 @@ class Connection:
         self.reader = self.writer = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        """POST over the kept-alive connection; reconnects and resends once or twice when the
-        server closed it (safe: every request carries an Idempotency-Key)."""
-        head = f"POST {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        return await self.request("POST", path, body, headers)
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """One request over the kept-alive connection; reconnects and resends once or twice
+        when the server closed it (safe: every booking carries an Idempotency-Key)."""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         for attempt in range(3):
             try:
@@ -234,9 +239,11 @@ def _id_number(k: int) -> str:
     return first17 + check_character(first17)
 
 
-def _request(k: int, slots: list[int], rng: random.Random, *, reuse: bool, bad: bool) -> bytes:
+def _request(
+    k: int, slots: list[int], rng: random.Random, *, reuse: bool, bad: bool, slot: int | None = None
+) -> bytes:
     body = {
-        "slot": rng.choice(slots),
+        "slot": slot if slot is not None else rng.choice(slots),
         "name": "压测",
         "id_number": _id_number(k - 1 if reuse and k else k),
         "party_size": 0 if bad else 1,
@@ -269,11 +276,14 @@ async def _burst(
     seed: int,
     id_base: int,
 ) -> dict:
+    """Booking opens: `clients` people at once, `total` wanting a place. Like a person at
+    the portal, a client books a slot that the public slot list shows with room; a
+    409 slot_full answer is what the list would show next, so the slot leaves every
+    client's choice (the generator keeps that list from the answers instead of sending
+    GET /slots/ after each refusal). When the list shows every slot full, the remaining
+    people are turned away by the list and send nothing more."""
     rng = random.Random(seed)
-    bodies = [
-        _request(id_base + k, slots, rng, reuse=k % 20 == 19, bad=k % 100 == 50)
-        for k in range(total)
-    ]
+    open_slots = list(slots)
     statuses: Counter = Counter()
     reasons: Counter = Counter()
     latencies: list[float] = []
@@ -286,14 +296,18 @@ async def _burst(
         nonlocal next_index
         conn = Connection()
         headers = {"Authorization": f"Token {tokens[n % len(tokens)]}"}
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and open_slots:
             k = next_index
             if k >= total:
                 break
             next_index += 1
+            slot = rng.choice(open_slots)
+            body = _request(
+                id_base + k, slots, rng, reuse=k % 20 == 19, bad=k % 100 == 50, slot=slot
+            )
             t0 = time.perf_counter()
             status, data = await conn.post(
-                API, bodies[k], headers | {"Idempotency-Key": f"b-{seed}-{k}"}
+                API, body, headers | {"Idempotency-Key": f"b-{seed}-{k}"}
             )
             t1 = time.perf_counter()
             latencies.append((t1 - t0) * 1000)
@@ -301,17 +315,22 @@ async def _burst(
             if status == 201:
                 booked_at.append(t1 - start)
             elif status == 409:
-                reasons[_reason(data)] += 1
+                reason = _reason(data)
+                reasons[reason] += 1
+                if reason == "slot_full" and slot in open_slots:
+                    open_slots.remove(slot)
         conn.close()
 
     await asyncio.gather(*(client(n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     booked = statuses[201]
     fill_s = max(booked_at) if booked_at else elapsed
+    sent = sum(statuses.values())
     return {
-        "requests": sum(statuses.values()),
+        "requests": sent,
+        "turned_away_by_the_list": total - sent,
         "elapsed_s": round(elapsed, 2),
-        "requests_per_s": round(sum(statuses.values()) / elapsed, 1),
+        "requests_per_s": round(sent / elapsed, 1),
         "booked": booked,
         "bookings_per_s_overall": round(booked / elapsed, 1),
         "fill_s": round(fill_s, 2),
@@ -325,6 +344,74 @@ async def _burst(
         "status_mix": {str(k): v for k, v in sorted(statuses.items())},
         "conflict_reasons": dict(reasons),
     }
+
+
+async def _floor(tokens: list[str], clients: int, seconds: float) -> dict:
+    """The platform's floor: the cheapest authenticated API request (GET /api/v1/auth/me/:
+    middleware, URL, DRF, token query, JSON) in a closed loop from the same clients. No
+    booking can be served faster than this on the same machine."""
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    start = time.perf_counter()
+
+    async def client(n: int):
+        conn = Connection()
+        headers = {"Authorization": f"Token {tokens[n % len(tokens)]}"}
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            status, _data = await conn.request("GET", "/api/v1/auth/me/", b"", headers)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            statuses[status] += 1
+        conn.close()
+
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    elapsed = time.perf_counter() - start
+    return {
+        "requests": sum(statuses.values()),
+        "requests_per_s": round(sum(statuses.values()) / elapsed, 1),
+        "latency_ms": {"p50": _pct(latencies, 0.50), "p99": _pct(latencies, 0.99)},
+        "status_mix": {str(k): v for k, v in sorted(statuses.items())},
+    }
+
+
+def _cpu_snapshot() -> dict[str, float]:
+    """CPU seconds used so far by each live process, by pid (from /proc)."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        out[pid] = (comm, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return out
+
+
+async def _with_cpu(coro, requests_key: str = "requests"):
+    """Run a phase and add where the CPU went: cores used by the app server (gunicorn),
+    the database (postgres) and the load generator (this process), and CPU ms per request."""
+    before, t0 = _cpu_snapshot(), time.perf_counter()
+    result = await coro
+    after, elapsed = _cpu_snapshot(), time.perf_counter() - t0
+    groups: Counter = Counter()
+    for pid, (comm, used) in after.items():
+        name = "gunicorn" if "gunicorn" in comm else "postgres" if "postgres" in comm else comm
+        if pid == str(os.getpid()):
+            name = "load generator"
+        groups[name] += used - before.get(pid, (comm, 0.0))[1]
+    n = max(1, result.get(requests_key) or 0)
+    result["cpu"] = {
+        name: {
+            "cores": round(groups[name] / elapsed, 2),
+            "ms_per_request": round(groups[name] / n * 1000, 2),
+        }
+        for name in ("gunicorn", "postgres", "load generator")
+    } | {"machine_cores_busy": round(sum(groups.values()) / elapsed, 2)}
+    return result
 
 
 async def _fixed_rate(
@@ -511,6 +598,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument(
+        "--rates",
+        default="300,150",
+        help="open-loop rates (requests/s) to hold for the fixed-rate phase; 300 is the target's",
+    )
     args = parser.parse_args(argv)
     CACHE.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
@@ -528,16 +620,35 @@ def main(argv: list[str] | None = None) -> int:
             f"burst: {args.clients} clients, 500 slots, {places} places, {demand} requests …",
             flush=True,
         )
-        burst = asyncio.run(_burst(data["tokens"], data["burst"], demand, args.clients, 90.0, 1, 0))
+        burst = asyncio.run(
+            _with_cpu(_burst(data["tokens"], data["burst"], demand, args.clients, 90.0, 1, 0))
+        )
         print(json.dumps(burst, ensure_ascii=False), flush=True)
         rows = _count_rows(data["burst"])
         print("rows after burst:", rows, flush=True)
         seconds = 8 if args.quick else 30
-        print(f"fixed rate: 300 requests/s for {seconds} s …", flush=True)
-        rate = asyncio.run(
-            _fixed_rate(data["tokens"], data["rate"], 300.0, seconds, args.clients, 2, 1_000_000)
-        )
-        print(json.dumps(rate, ensure_ascii=False), flush=True)
+        print(f"floor: GET /api/v1/auth/me/ for {seconds // 2} s …", flush=True)
+        floor = asyncio.run(_with_cpu(_floor(data["tokens"], args.clients, seconds // 2)))
+        print(json.dumps(floor, ensure_ascii=False), flush=True)
+        rates = []
+        for n, target in enumerate(float(r) for r in args.rates.split(",")):
+            print(f"fixed rate: {target:g} requests/s for {seconds} s …", flush=True)
+            rate = asyncio.run(
+                _with_cpu(
+                    _fixed_rate(
+                        data["tokens"],
+                        data["rate"],
+                        target,
+                        seconds,
+                        args.clients,
+                        2 + n,
+                        1_000_000 * (n + 1),
+                    ),
+                    requests_key="finished",
+                )
+            )
+            print(json.dumps(rate, ensure_ascii=False), flush=True)
+            rates.append(rate)
     finally:
         server.terminate()
         try:
@@ -570,9 +681,13 @@ def main(argv: list[str] | None = None) -> int:
         "requests_planned": demand,
         "burst": burst,
         "rows_after_burst": rows,
-        "fixed_rate": rate,
+        "floor": floor,
+        "fixed_rate": rates,
         "pgbench": raw,
         "app_to_raw_ratio": round(app_rate / raw["tps"], 3) if raw["tps"] else None,
+        "floor_to_raw_ratio": round(floor["requests_per_s"] / raw["tps"], 3)
+        if raw["tps"]
+        else None,
         "targets": TARGETS,
     }
     out = RESULTS / ("qingming_burst-quick.json" if args.quick else "qingming_burst.json")

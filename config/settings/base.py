@@ -108,6 +108,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Server-side parameters, and a statement run 5 times on a connection is prepared:
+        # PostgreSQL stops parsing and planning the hot statements again (the Qingming
+        # booking costs the database about half the CPU; docs/performance/qingming.md).
+        # Turn off (DB_PREPARED_STATEMENTS=false) behind PgBouncer in transaction mode.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, tasks ---------------------------------------------------------------------

@@ -654,7 +654,7 @@ postgres_only = pytest.mark.skipif(
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_rows_are_written_during_validation_and_committed_once(guicheng_worker):
     # No surrounding transaction (transaction=True), as in a worker: the writer thread runs.
     rows = _person_rows(4500)
@@ -675,7 +675,7 @@ def test_on_postgresql_rows_are_written_during_validation_and_committed_once(gui
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_an_error_late_in_the_file_rolls_back_what_the_writer_wrote(guicheng_worker):
     rows = _person_rows(4500)
     rows[4400][0] = ""  # row 4402 has no name
