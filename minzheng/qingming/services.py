@@ -253,9 +253,15 @@ def reservation_create(
     Raises ValidationError (400, nothing written) or BookingConflict (409)."""
     now = now or timezone.now()
     key = (idempotency_key or "").strip()[:64] or None
-    slot, p, name, info, phone, plate = _validate_booking(
-        actor=actor, slot_id=slot_id, visitor=visitor, channel=channel, now=now
-    )
+    try:
+        slot, p, name, info, phone, plate = _validate_booking(
+            actor=actor, slot_id=slot_id, visitor=visitor, channel=channel, now=now
+        )
+    except (ValidationError, BookingConflict):
+        existing = _replayed(actor=actor, key=key)  # a retry after the booking window closed
+        if existing:
+            return existing, False
+        raise
     id_hash = pii.blind_index(info.number, kind="id")
     for _attempt in range(3):
         try:

@@ -177,6 +177,25 @@ def test_same_idempotency_key_returns_the_first_booking(resident, slot):
     assert counts(slot) == (2, 0, 1)
 
 
+def test_a_retry_meets_its_first_booking_even_when_it_would_now_be_refused(resident, make_slot):
+    """The replay is looked up only after a refusal: the slot is now full, then the booking
+    window has closed as well; the same key still returns the first booking."""
+    slot = make_slot(capacity=2)
+    first, _ = services.reservation_create(
+        actor=resident, slot_id=slot.pk, visitor=visitor(), idempotency_key="k-2"
+    )
+    for now in (None, services._slot_start(slot)):  # open window, then closed
+        again, created = services.reservation_create(
+            actor=resident, slot_id=slot.pk, visitor=visitor(), idempotency_key="k-2", now=now
+        )
+        assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(services.BookingConflict):  # another key is refused: the slot is full
+        services.reservation_create(
+            actor=resident, slot_id=slot.pk, visitor=visitor(), idempotency_key="k-3"
+        )
+    assert Reservation.objects.count() == 1 and counts(slot) == (2, 0, 1)
+
+
 def test_staff_books_on_behalf_recorded_as_counter(staff, slot):
     r, _ = services.reservation_create(
         actor=staff, slot_id=slot.pk, channel="phone", visitor=visitor(phone="139 1234 5678")
