@@ -22,6 +22,7 @@ class ServiceRecordAdmin(admin.ModelAdmin):
         "home",
         "amount",
         "settlement",
+        "voided_at",
     ]
     list_filter = ["home"]
     exclude = ["deceased_id_number"]
@@ -29,6 +30,9 @@ class ServiceRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # services are recorded through funeral.services only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # no hard delete: a wrong record is voided (funeral.services.service_void)
 
 
 @admin.register(Settlement)

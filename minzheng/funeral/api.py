@@ -1,13 +1,18 @@
-"""API of the funeral fee exemption (/api/v1/funeral/): services (list, create) and
+"""API of the funeral fee exemption (/api/v1/funeral/): services (list, create, void) and
 settlements (list). Rows are narrowed by the same selectors as the pages (scope, and a
 funeral home's staff to their own home); writes go through the services."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from minzheng.core.api_permissions import StaffModelPermissions
 
 from . import selectors, services
 from .models import ServiceRecord, Settlement
@@ -20,6 +25,7 @@ class ServiceList(generics.ListCreateAPIView):
         home = serializers.CharField(source="home.name")
         division = serializers.CharField(source="division_id")
         settled = serializers.SerializerMethodField()
+        status = serializers.SerializerMethodField()
 
         class Meta:
             model = ServiceRecord
@@ -36,10 +42,19 @@ class ServiceList(generics.ListCreateAPIView):
                 "items",
                 "amount",
                 "settled",
+                "status",
+                "voided_at",
+                "void_reason",
             ]
 
         def get_settled(self, obj) -> bool:
             return obj.settlement_id is not None
+
+        def get_status(self, obj) -> str:
+            """voided (已作废), settled (已结算) or unsettled (待结算)."""
+            if obj.voided_at is not None:
+                return "voided"
+            return "settled" if obj.settlement_id is not None else "unsettled"
 
     class FuneralServiceIn(serializers.Serializer):
         home_id = serializers.IntegerField()
@@ -59,8 +74,11 @@ class ServiceList(generics.ListCreateAPIView):
     serializer_class = FuneralServiceOut
 
     def get_queryset(self):
-        qs = selectors.services_for(self.request.user).order_by("-id")
-        home, month = self.request.query_params.get("home"), self.request.query_params.get("month")
+        params = self.request.query_params
+        qs = selectors.service_list(
+            user=self.request.user, status=params.get("status", selectors.STATUS_LIVE)
+        ).order_by("-id")
+        home, month = params.get("home"), params.get("month")
         if home and home.isdigit():
             qs = qs.filter(home_id=int(home))
         if month and len(month) == 7:
@@ -72,6 +90,12 @@ class ServiceList(generics.ListCreateAPIView):
         parameters=[
             OpenApiParameter("home", int),
             OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[selectors.STATUS_VOIDED, selectors.STATUS_ALL],
+                description="默认只列未作废的记录；voided 只列已作废的，all 列全部。",
+            ),
         ],
     )
     def get(self, request, *args, **kwargs):
@@ -101,6 +125,51 @@ class ServiceList(generics.ListCreateAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(self.FuneralServiceOut(record).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceVoid(APIView):
+    """Void (作废) one unsettled record: 200 with the record, 400 bad reason, 404 not in
+    the user's scope (or another home's), 409 settled or already voided."""
+
+    class FuneralServiceVoidIn(serializers.Serializer):
+        reason = serializers.CharField(
+            max_length=services.VOID_REASON_MAX, help_text="作废原因（必填，200 字以内）"
+        )
+
+    class CanVoid(StaffModelPermissions):
+        perms_map = {**StaffModelPermissions.perms_map, "POST": ["funeral.void_servicerecord"]}
+
+    permission_classes = [CanVoid]
+    queryset = ServiceRecord.objects.none()  # the model whose permissions CanVoid reads
+
+    @extend_schema(
+        summary="作废殡葬费用免除记录（结算前）",
+        request=FuneralServiceVoidIn,
+        responses={
+            200: ServiceList.FuneralServiceOut,
+            400: OpenApiResponse(description="作废原因为空或过长：字段 → 错误信息"),
+            404: OpenApiResponse(description="记录不存在或不在您的管辖范围内"),
+            409: OpenApiResponse(description="已纳入月度结算（请先冲销结算）或已作废"),
+        },
+    )
+    def post(self, request, pk: int):
+        try:
+            record = selectors.service_detail(user=request.user, pk=pk)
+        except Http404:
+            return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
+        data = self.FuneralServiceVoidIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record = services.service_void(
+                actor=request.user, record=record, reason=data.validated_data["reason"]
+            )
+        except services.ServiceVoidConflict as exc:
+            return Response(exc.message_dict, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied:
+            return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
+        return Response(ServiceList.FuneralServiceOut(record).data)
 
 
 class SettlementList(generics.ListAPIView):

@@ -150,7 +150,7 @@ def services_bulk_grant(*, actor, rows: list[PastService], batch_size: int = 100
                 rules.limit_key(ctx),
             )
         )
-    if ServiceRecord.objects.filter(deceased_id_hash__in=seen).exists():
+    if ServiceRecord.objects.live().filter(deceased_id_hash__in=seen).exists():
         raise ValidationError({"deceased_id_number": "部分逝者已登记过免除"})
 
     by_day: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)

@@ -79,3 +79,13 @@ class ReverseForm(StyledFormMixin, forms.Form):
         max_length=200,
         help_text=_("例如：漏报服务、金额更正。冲销后可重新结算。"),
     )
+
+
+class VoidForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("作废原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：登记错人、重复登记、项目填错。作废后不计入结算和统计，可重新登记。"),
+        error_messages={"required": _("请填写作废原因。")},
+    )

@@ -126,8 +126,20 @@ class Settlement(models.Model):
         return f"{self.home} {self.month:%Y-%m}"
 
 
+class ServiceRecordQuerySet(models.QuerySet):
+    def live(self) -> ServiceRecordQuerySet:
+        """Records that count: not voided (作废). Every total, settlement, export and
+        default list reads through this."""
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self) -> ServiceRecordQuerySet:
+        return self.filter(voided_at__isnull=False)
+
+
 class ServiceRecord(models.Model):
-    """One deceased's exempted basic services at one funeral home (one per deceased)."""
+    """One deceased's exempted basic services at one funeral home (one live record per
+    deceased). A wrongly recorded service is voided (作废), never deleted: it keeps its row
+    with who, when and why, and stops counting anywhere."""
 
     scope_field = "division"
 
@@ -154,7 +166,9 @@ class ServiceRecord(models.Model):
     )
     deceased_name = models.CharField(_("逝者姓名"), max_length=40)
     deceased_id_number = EncryptedTextField(_("逝者身份证号码"))
-    deceased_id_hash = models.CharField(max_length=32, unique=True, editable=False)
+    # Unique among live records only (constraint below): a voided record does not block
+    # recording the same deceased again correctly.
+    deceased_id_hash = models.CharField(max_length=32, db_index=True, editable=False)
     deceased_id_masked = models.CharField(_("逝者身份证号码"), max_length=24, editable=False)
     death_date = models.DateField(_("死亡日期"))
     service_date = models.DateField(_("服务日期"), db_index=True)
@@ -177,18 +191,50 @@ class ServiceRecord(models.Model):
         verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("作废人"),
+        editable=False,
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True, editable=False)
+    # Dr PAYABLE (party the home) / Cr BUDGET: gives back what the grant took.
+    void_entry_id = models.BigIntegerField(_("作废冲回凭证"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("殡葬费用免除记录")
         verbose_name_plural = _("殡葬费用免除记录")
         ordering = ["-service_date", "-id"]
+        permissions = [("void_servicerecord", _("作废殡葬费用免除记录"))]
         indexes = [
             models.Index(fields=["home", "service_date"], name="funeral_home_date_idx"),
             models.Index(fields=["division", "service_date"], name="funeral_scope_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="funeral_amount_not_negative")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funeral_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["deceased_id_hash"],
+                condition=Q(voided_at__isnull=True),
+                name="funeral_one_live_record_per_deceased",
+            ),
+            # A voided record keeps who voided it and why; a settled one cannot be voided.
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True)
+                | (Q(settlement__isnull=True) & ~Q(void_reason="")),
+                name="funeral_voided_is_unsettled_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service_date} {self.deceased_name}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None

@@ -11,6 +11,7 @@ HOME_STAFF_PERMISSIONS = (
     "funeral.view_funeralhome",
     "funeral.view_servicerecord",
     "funeral.add_servicerecord",
+    "funeral.void_servicerecord",
     "funeral.view_settlement",
 )
 OFFICER_PERMISSIONS = (
@@ -20,6 +21,7 @@ OFFICER_PERMISSIONS = (
     "funeral.view_homestaff",
     "funeral.view_servicerecord",
     "funeral.add_servicerecord",
+    "funeral.void_servicerecord",
     "funeral.view_settlement",
     "funeral.add_settlement",
     "funeral.reverse_settlement",
@@ -34,7 +36,9 @@ OFFICER_PERMISSIONS = (
 ROLES = (
     Role(
         FUNERAL_HOME_STAFF,
-        _("殡仪馆工作人员：在本馆登记基本殡葬服务费用免除，只能查看本馆记录和结算单"),
+        _(
+            "殡仪馆工作人员：在本馆登记基本殡葬服务费用免除、结算前作废错登记录，只能查看本馆记录和结算单"
+        ),
         HOME_STAFF_PERMISSIONS,
     ),
     Role(

@@ -34,10 +34,23 @@ def services_for(user) -> QuerySet[ServiceRecord]:
     return qs.select_related("home", "application")
 
 
+# List filter: the default shows the records that count; voided ones on request.
+STATUS_LIVE, STATUS_VOIDED, STATUS_ALL = "", "voided", "all"
+
+
 def service_list(
-    *, user, home_id: int | None = None, month: dt.date | None = None
+    *,
+    user,
+    home_id: int | None = None,
+    month: dt.date | None = None,
+    status: str = STATUS_LIVE,
 ) -> QuerySet[ServiceRecord]:
+    """Records in the user's scope; voided ones only with status "voided" or "all"."""
     qs = services_for(user)
+    if status == STATUS_VOIDED:
+        qs = qs.voided()
+    elif status != STATUS_ALL:
+        qs = qs.live()
     if home_id:
         qs = qs.filter(home_id=home_id)
     if month:
@@ -48,7 +61,10 @@ def service_list(
 
 
 def service_detail(*, user, pk: int) -> ServiceRecord:
-    return get_in_scope_or_404(services_for(user), user, pk=pk)
+    """One record in scope (voided ones too: the detail shows who voided it, when, why)."""
+    return get_in_scope_or_404(
+        services_for(user).select_related("settlement", "voided_by", "recorded_by"), user, pk=pk
+    )
 
 
 def home_detail(*, user, pk: int) -> FuneralHome:
@@ -64,13 +80,13 @@ def settlements_for(user) -> QuerySet[Settlement]:
 
 
 def month_services(*, home: FuneralHome, month: dt.date) -> QuerySet[ServiceRecord]:
-    """Every exempted service of the home in the month (settled or not), oldest first."""
+    """Every live exempted service of the home in the month (settled or not; voided ones
+    excluded), oldest first."""
     from .services import next_month
 
     return (
-        ServiceRecord.objects.filter(
-            home=home, service_date__gte=month, service_date__lt=next_month(month)
-        )
+        ServiceRecord.objects.live()
+        .filter(home=home, service_date__gte=month, service_date__lt=next_month(month))
         .select_related("application")
         .order_by("service_date", "id")
     )
@@ -86,6 +102,7 @@ def month_overview(*, user, year: int) -> list[dict]:
     """Per home and month of `year`: services, total, and the posted settlement if any."""
     rows = (
         services_for(user)
+        .live()
         .filter(service_date__year=year)
         .values("home_id", "home__name", "service_date__month")
         .annotate(n=Count("id"), total=Sum("amount"))
@@ -110,11 +127,13 @@ def month_overview(*, user, year: int) -> list[dict]:
 
 def exemption_totals(*, start: dt.date, end: dt.date) -> dict:
     """People and amount exempted with service dates in [start, end] (the published figure)."""
-    agg = ServiceRecord.objects.filter(service_date__gte=start, service_date__lte=end).aggregate(
-        n=Count("id"), total=Sum("amount")
+    agg = (
+        ServiceRecord.objects.live()
+        .filter(service_date__gte=start, service_date__lte=end)
+        .aggregate(n=Count("id"), total=Sum("amount"))
     )
     return {"count": agg["n"], "total": agg["total"]}
 
 
 def service_count(user) -> int:
-    return services_for(user).count()
+    return services_for(user).live().count()

@@ -197,7 +197,7 @@ def service_prepare(
             errors[qty_field(item.code)] = _("“%(name)s”的数量应为不小于 0 的整数。") % {
                 "name": item.name
             }
-    if id_hash and ServiceRecord.objects.filter(deceased_id_hash=id_hash).exists():
+    if id_hash and ServiceRecord.objects.live().filter(deceased_id_hash=id_hash).exists():
         errors["deceased_id_number"] = _(
             "该逝者已享受过基本殡葬服务费用免除（每位逝者限一次），不能重复登记。"
         )
@@ -336,16 +336,18 @@ def _mark(
     on: dt.date,
     name: str,
     reason: str,
-) -> None:
-    """Move the month's applications between 已批准待发放 and 已发放, as the engine's
-    disbursement_post does (conditional bulk UPDATE + one Transition row each)."""
+    **extra,
+) -> int:
+    """Move applications from `source` to `target` (已批准待发放 ⇄ 已发放 for settlements,
+    → 已撤回 for a void), as the engine's disbursement_post does: conditional bulk UPDATE
+    + one Transition row each. Returns how many moved."""
     ids = list(
         Application.objects.filter(pk__in=application_ids, state=source).values_list(
             "pk", flat=True
         )
     )
     Application.objects.filter(pk__in=ids, state=source).update(
-        state=target, state_since=on, due_on=None
+        state=target, state_since=on, due_on=None, **extra
     )
     now = timezone.now()
     Transition.objects.bulk_create(
@@ -365,6 +367,7 @@ def _mark(
         ],
         batch_size=2000,
     )
+    return len(ids)
 
 
 def settlement_post(
@@ -388,20 +391,12 @@ def settlement_post(
         raise ValidationError(
             {"month": _("%(m)s 尚未结束，月末后才能结算。") % {"m": f"{month:%Y年%-m月}"}}
         )
-    services = ServiceRecord.objects.filter(
+    services = ServiceRecord.objects.live().filter(
         home=home,
         service_date__gte=month,
         service_date__lt=next_month(month),
         settlement__isnull=True,
     )
-    count, total = month_totals(services)
-    if not count:
-        raise ValidationError(
-            {
-                "month": _("%(home)s %(m)s 没有待结算的免除记录。")
-                % {"home": home.name, "m": f"{month:%Y年%-m月}"}
-            }
-        )
     revision = (
         Settlement.objects.filter(home=home, month=month)
         .order_by("-revision")
@@ -411,6 +406,27 @@ def settlement_post(
     ) + 1
     try:
         with transaction.atomic():
+            # Lock the month's live, unsettled rows before counting them: a concurrent
+            # `service_void` either committed first (its row no longer matches and is left
+            # out) or waits for this settlement and then finds the row settled.
+            rows = list(
+                services.select_for_update()
+                .order_by("pk")
+                .values_list("pk", "application_id", "amount")
+            )
+            ids = [pk for pk, _app, _amount in rows]
+            count, total = len(rows), ledger.money(sum(amount for *_ids, amount in rows))
+            if not count:
+                # A concurrent settlement of the same month took the rows while we waited.
+                won = selectors.posted_settlement(home=home, month=month)
+                if won is not None:
+                    return won
+                raise ValidationError(
+                    {
+                        "month": _("%(home)s %(m)s 没有待结算的免除记录。")
+                        % {"home": home.name, "m": f"{month:%Y年%-m月}"}
+                    }
+                )
             postings.open_bank()
             entry = ledger.entry_post(
                 actor=actor,
@@ -435,10 +451,9 @@ def settlement_post(
                 entry_id=entry.pk,
                 created_by=actor,
             )
-            app_ids = list(services.values_list("application_id", flat=True))
-            services.update(settlement=settlement)
+            ServiceRecord.objects.filter(pk__in=ids).update(settlement=settlement)
             _mark(
-                app_ids,
+                [app for _pk, app, _amount in rows],
                 source=State.APPROVED,
                 target=State.PAID,
                 actor=actor,
@@ -504,5 +519,118 @@ def settlement_reverse(
 
 
 def month_totals(services) -> tuple[int, Decimal]:
+    """Count and sum of the given records, as they are: callers pass live records
+    (`ServiceRecord.objects.live()` or a selector that excludes voided ones)."""
     agg = services.aggregate(total=Sum("amount"))
     return services.count(), ledger.money(agg["total"] or 0)
+
+
+# ---------------------------------------------------------------- voiding (作废)
+
+VOID_REASON_MAX = 200
+
+
+class ServiceVoidConflict(ValidationError):
+    """The record can no longer be voided (settled, or already voided): the API answers 409."""
+
+
+def _check_record(actor, record: ServiceRecord, perm: str) -> None:
+    """The actor may act on this record: the permission, the record's division in scope,
+    and a funeral home's staff only on their own home's records."""
+    require_perm(actor, perm)
+    own = selectors.home_of(actor)
+    if not code_in_scope(actor, record.division_id) or (
+        own is not None and own.pk != record.home_id
+    ):
+        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+
+
+def _void_refusal(record: ServiceRecord) -> ServiceVoidConflict:
+    if record.voided_at is not None:
+        return ServiceVoidConflict({"state": _("该记录已作废。")})
+    return ServiceVoidConflict(
+        {
+            "state": _(
+                "该记录已纳入 %(m)s 月度结算，不能直接作废。请先冲销该月结算，再作废本记录。"
+            )
+            % {"m": f"{record.settlement.month:%Y年%-m月}"}
+        }
+    )
+
+
+def service_void(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
+    """Void (作废) a wrongly recorded service that is not yet settled.
+
+    The record stays (no hard delete) with who, when and why; it stops counting in
+    totals, settlements, statements and statistics, and the deceased can be recorded
+    again. Its application moves 已批准待发放 → 已撤回 (limit key freed) and the money the
+    grant took is given back: Dr PAYABLE (party the home) / Cr BUDGET of the service year.
+
+    Takes the record with one conditional UPDATE (unsettled and not voided), so a
+    concurrent `settlement_post`, which locks the month's rows before counting them,
+    and this void cannot both succeed. A settled record is refused: reverse the month's
+    settlement first (`settlement_reverse`)."""
+    _check_record(actor, record, "funeral.void_servicerecord")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因。")})
+    if len(reason) > VOID_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("作废原因不能超过 %(n)s 个字。") % {"n": VOID_REASON_MAX}}
+        )
+    if record.voided_at is not None or record.settlement_id is not None:
+        raise _void_refusal(record)
+    now = timezone.now()
+    on = timezone.localdate()
+    with transaction.atomic():
+        taken = ServiceRecord.objects.filter(
+            pk=record.pk, voided_at__isnull=True, settlement__isnull=True
+        ).update(voided_at=now, voided_by=actor, void_reason=reason)
+        if taken != 1:
+            record.refresh_from_db()
+            raise _void_refusal(record)
+        application = record.application
+        moved = _mark(
+            [application.pk],
+            source=State.APPROVED,
+            target=State.WITHDRAWN,
+            actor=actor,
+            on=on,
+            name="void",
+            reason=_("殡葬费用免除记录作废：%(r)s") % {"r": reason},
+            limit_key=None,  # the deceased may be recorded again, correctly
+        )
+        if moved != 1:
+            raise ServiceVoidConflict({"state": _("该记录的救助申请已不是“已批准待发放”。")})
+        home = record.home
+        entry = ledger.entry_post(
+            actor=actor,
+            memo=f"殡葬费用免除作废 {application.number} {home.name}",
+            on=on,
+            source=f"funeral.service:{record.pk}",
+            idempotency_key=f"funeral.void:{record.pk}",
+            division_code=record.division_id,
+            lines=[
+                ledger.Line(
+                    postings.payable_code(PROGRAMME_CODE), debit=record.amount, party=home.party
+                ),
+                ledger.Line(
+                    postings.budget_code(PROGRAMME_CODE, record.service_date.year),
+                    credit=record.amount,
+                ),
+            ],
+        )
+        record.voided_at, record.voided_by, record.void_reason = now, actor, reason
+        record.void_entry_id = entry.pk
+        # This save writes the history row (who, why) with the final values.
+        record._history_user = actor
+        record._change_reason = reason[:100]
+        record.save(update_fields=["voided_at", "voided_by", "void_reason", "void_entry_id"])
+        audit.record(
+            actor=actor,
+            action=audit.Action.DELETE,
+            target=record,
+            summary=f"作废殡葬费用免除 {application.number} {record.amount} 元：{reason[:80]}",
+            reason=reason,
+        )
+    return record

@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/funeral/", views.service_list, name="services"),
     path("staff/funeral/services/new/", views.service_new, name="service_new"),
     path("staff/funeral/services/<int:pk>/", views.service_detail, name="service"),
+    path("staff/funeral/services/<int:pk>/void/", views.service_void, name="service_void"),
     path("staff/funeral/settlements/", views.settlement_list, name="settlements"),
     path("staff/funeral/settlements/<int:home_id>/<str:month>/", views.statement, name="statement"),
     path(

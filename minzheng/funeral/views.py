@@ -22,7 +22,7 @@ from minzheng.core.forms_util import add_service_errors
 from minzheng.core.views import staff_required
 
 from . import selectors, services, statements
-from .forms import ReverseForm, ServiceForm
+from .forms import ReverseForm, ServiceForm, VoidForm
 from .rules import ITEMS
 
 
@@ -39,10 +39,15 @@ def service_list(request):
     homes = selectors.homes_for(request.user)
     home_id = request.GET.get("home") or ""
     month = _month(request.GET.get("month"))
+    status = request.GET.get("status", selectors.STATUS_LIVE)
     qs = selectors.service_list(
-        user=request.user, home_id=int(home_id) if home_id.isdigit() else None, month=month
+        user=request.user,
+        home_id=int(home_id) if home_id.isdigit() else None,
+        month=month,
+        status=status,
     )
-    count, total = services.month_totals(qs)
+    # Totals count live records only, whatever the filter shows.
+    count, total = services.month_totals(qs.live())
     return render(
         request,
         "funeral/service_list.html",
@@ -51,6 +56,12 @@ def service_list(request):
             "homes": homes,
             "home_id": home_id,
             "month": request.GET.get("month", ""),
+            "status": status,
+            "statuses": (
+                (selectors.STATUS_LIVE, _("有效记录")),
+                (selectors.STATUS_VOIDED, _("已作废")),
+                (selectors.STATUS_ALL, _("全部")),
+            ),
             "count": count,
             "total": total,
             "own_home": selectors.home_of(request.user),
@@ -114,8 +125,50 @@ def service_new(request):
 @permission_required("funeral.view_servicerecord", raise_exception=True)
 def service_detail(request, pk: int):
     record = selectors.service_detail(user=request.user, pk=pk)
-    decision = record.application.decisions.order_by("-id").first()
-    return render(request, "funeral/service_detail.html", {"record": record, "decision": decision})
+    return _render_detail(request, record, VoidForm())
+
+
+def _render_detail(request, record, void_form: VoidForm, status: int = 200):
+    may_void = request.user.has_perm("funeral.void_servicerecord") and not record.is_voided
+    return render(
+        request,
+        "funeral/service_detail.html",
+        {
+            "record": record,
+            "decision": record.application.decisions.order_by("-id").first(),
+            "void_form": void_form,
+            "can_void": may_void and record.settlement_id is None,
+            # Allowed to void, but settled: the page says to reverse the settlement first.
+            "void_needs_reversal": may_void and record.settlement_id is not None,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@staff_required
+@permission_required("funeral.void_servicerecord", raise_exception=True)
+def service_void(request, pk: int):
+    """Void (作废) an unsettled record, from the confirmation form on its detail page."""
+    record = selectors.service_detail(user=request.user, pk=pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.service_void(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
+        except services.ServiceVoidConflict as exc:  # settled or voided meanwhile
+            messages.error(request, "；".join(exc.messages))
+            return redirect("funeral:service", pk=record.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已作废 %(n)s，该记录不再计入结算和统计。") % {"n": record.application.number},
+            )
+            return redirect("funeral:service", pk=record.pk)
+    return _render_detail(request, record, form, status=400)
 
 
 @staff_required

@@ -1,5 +1,6 @@
-"""Two funeral homes recording the same deceased at once, and two officers settling the same
-month at once, on PostgreSQL with real threads: one wins, nothing is doubled."""
+"""Two funeral homes recording the same deceased at once, two officers settling the same
+month at once, and a void racing the month's settlement, on PostgreSQL with real threads:
+one wins, nothing is doubled."""
 
 import datetime as dt
 import threading
@@ -101,3 +102,37 @@ def test_same_month_settled_twice_at_once(home_staff, home, officer, make_staff)
     assert all(isinstance(r, Settlement) for r in results)
     assert Settlement.objects.count() == 1
     assert JournalEntry.objects.count() == entries + 1
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_void_racing_the_settlement_of_its_month(home_staff, home, officer, run):
+    """Either the void wins (the settlement leaves the record out) or the settlement wins
+    (the void is refused): never a settled and voided record, never a wrong total."""
+    _skip_unless_postgres()
+    from decimal import Decimal
+
+    from minzheng.ledger.selectors import party_balance
+
+    kept = services.service_record(actor=home_staff, data=service_input(home))
+    target = services.service_record(actor=home_staff, data=service_input(home))
+    results = _race(
+        lambda: services.service_void(actor=home_staff, record=target, reason="登记错人"),
+        lambda: services.settlement_post(
+            actor=officer, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
+        ),
+    )
+    settlement = Settlement.objects.get()
+    target.refresh_from_db()
+    kept.refresh_from_db()
+    assert kept.settlement_id == settlement.pk
+    if target.voided_at is not None:  # the void won
+        assert target.settlement_id is None
+        assert (settlement.service_count, settlement.total) == (1, Decimal("800.00"))
+        assert JournalEntry.objects.filter(idempotency_key=f"funeral.void:{target.pk}").exists()
+    else:  # the settlement won
+        assert target.settlement_id == settlement.pk
+        assert (settlement.service_count, settlement.total) == (2, Decimal("1600.00"))
+        assert sorted(type(r).__name__ for r in results) == ["ServiceVoidConflict", "Settlement"]
+        assert not JournalEntry.objects.filter(source=f"funeral.service:{target.pk}").exists()
+    assert ServiceRecord.objects.filter(settlement=settlement).count() == settlement.service_count
+    assert party_balance("PAYABLE:funeral_fee_waiver", home.party) == Decimal("0.00")
