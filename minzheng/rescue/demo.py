@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from minzheng.core.demo_accounts import ensure_account
 from minzheng.core.models import PolicyParameter, User
+from minzheng.ledger import services as ledger
 from minzheng.registry.names import random_name
 
 from . import services
@@ -303,6 +304,34 @@ def _past_returns(rng: random.Random, station, actor) -> int:
     return made
 
 
+# Illustrative appropriations for the station's return costs (demo only; a district officer
+# funds the real budget on the ledger's page). 2021 holds the 45 past returns (13,507.00 元).
+DEMO_RETURN_BUDGET = Decimal("30000.00")
+
+
+def _fund_return_budgets(admin, years: set[int]) -> None:
+    for year in sorted(years):
+        account = services.return_budget_open(year)
+        ledger.budget_fund(
+            actor=admin,
+            account=account,
+            amount=DEMO_RETURN_BUDGET,
+            memo=f"{services.RETURN_BUDGET_NAME} {year} 年预算下达（演示）",
+            idempotency_key=f"rescue.demo.fund:{year}",
+        )
+
+
+def _post_past_costs(station, actor) -> int:
+    """Post the past returns' costs that have no entry yet (also on a database loaded before
+    rescue posted to the ledger); a rerun finds none left and posts nothing."""
+    posted = 0
+    for ret in ReturnHome.objects.filter(
+        case__station=station, case__number__startswith="JZ2021D", ledger_entry__isnull=True
+    ).select_related("case"):
+        posted += services.return_costs_post(actor=actor, ret=ret) is not None
+    return posted
+
+
 def run(*, stdout, password: str) -> str:
     rng = random.Random(SEED)
     today = timezone.localdate()
@@ -336,11 +365,19 @@ def run(*, stdout, password: str) -> str:
             )
     with transaction.atomic():
         imported = _bulk_reports(rng, admin, today)
+    with transaction.atomic():
+        _fund_return_budgets(admin, {2021, today.year})
     if Case.objects.filter(station=station).exists():
-        return f"rescue: already loaded ({MissingReport.objects.count()} reports, {Case.objects.count()} cases)."
+        with transaction.atomic():
+            posted = _post_past_costs(station, staff)
+        return (
+            f"rescue: already loaded ({MissingReport.objects.count()} reports, "
+            f"{Case.objects.count()} cases; {posted} return costs posted now)."
+        )
     tz = timezone.get_current_timezone()
     with transaction.atomic():
         returns = _past_returns(rng, station, staff)
+        posted = _post_past_costs(station, staff)
         current = []
         for n, (name, sex, born, told, dialect, variant) in enumerate(CURRENT, start=1):
             code, place = _place(rng)
@@ -379,6 +416,7 @@ def run(*, stdout, password: str) -> str:
     for case in current:
         services.case_rematch(case_id=case.pk)
     return (
-        f"rescue: station, {imported} reports imported, {returns} returns in 2021-01…05, {len(current)} current cases "
+        f"rescue: station, {imported} reports imported, {returns} returns in 2021-01…05 "
+        f"({posted} cost entries posted), {len(current)} current cases "
         f"(homophone names), account rescue_staff."
     )

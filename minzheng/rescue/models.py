@@ -365,6 +365,17 @@ class ReturnHome(models.Model):
         _("其他费用（元）"), max_digits=10, decimal_places=2, default=0
     )
     note = models.TextField(_("备注"), blank=True)
+    # The ledger entry of the costs (Dr the station's return budget / Cr BANK); empty when
+    # the return cost nothing. Entries are never edited: a correction would be a reversal.
+    ledger_entry = models.ForeignKey(
+        "ledger.JournalEntry",
+        verbose_name=_("记账凭证"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -241,8 +241,27 @@ def notice_list(*, user) -> QuerySet:
 
 
 def return_list(*, user) -> QuerySet:
-    return scope_queryset(ReturnHome.objects.select_related("case"), user).order_by(
+    return scope_queryset(ReturnHome.objects.select_related("case", "ledger_entry"), user).order_by(
         "-return_date", "-id"
+    )
+
+
+@dataclass
+class ReturnPosting:
+    entry: object  # ledger.JournalEntry of the costs
+    reversal: object | None  # its reversing entry, if the ledger has corrected it
+
+
+def return_posting(*, ret: ReturnHome) -> ReturnPosting | None:
+    """The ledger entry of a return's costs and its reversal, if any. The caller has already
+    scoped the return (through its case)."""
+    if ret.ledger_entry_id is None:
+        return None
+    from minzheng.ledger.models import JournalEntry
+
+    return ReturnPosting(
+        entry=ret.ledger_entry,
+        reversal=JournalEntry.objects.filter(reverses_id=ret.ledger_entry_id).first(),
     )
 
 

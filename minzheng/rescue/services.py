@@ -24,6 +24,8 @@ from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
 from minzheng.core.services import attachment_add, attachment_add_by_resident
 from minzheng.core.tasks import enqueue
+from minzheng.ledger import services as ledger
+from minzheng.programs import postings
 from minzheng.registry import pii, validators
 
 from . import matching, rules
@@ -912,9 +914,70 @@ def _money(value) -> Decimal | None:
     return amount
 
 
+# The station's return costs are charged to their own budget line (not an engine programme),
+# named like the programmes' budgets so the ledger pages list it with them.
+RETURN_BUDGET = "rescue_return"
+RETURN_BUDGET_NAME = "救助站送返经费"
+COST_FIELDS = ("cost_transport", "cost_meals", "cost_other")
+
+
+def return_budget_open(year: int):
+    """The budget account the station's return costs of one year are charged to (idempotent)."""
+    postings.open_bank()
+    return postings.open_budget(RETURN_BUDGET, RETURN_BUDGET_NAME, year)
+
+
+class CostsNotPosted(ValidationError):
+    """The return's budget cannot pay its costs now (not funded, or exhausted)."""
+
+
+def _costs_post(*, actor, case: Case, costs: dict[str, Decimal], on: dt.date):
+    """Post a return's costs: ONE entry, Dr BUDGET:rescue_return:<year of the return> / Cr
+    BANK (the station paid them out of the bureau's account). None when they add up to zero.
+
+    Runs inside the caller's transaction. The ledger takes the budget with one conditional
+    UPDATE; an exhausted budget raises CostsNotPosted, with a message that says which
+    budget and how much is left."""
+    total = ledger.money(sum(costs.values(), Decimal(0)))
+    if total == 0:
+        return None
+    return_budget_open(on.year)
+    memo = (
+        f"{RETURN_BUDGET_NAME} {case.number}（交通 {costs['cost_transport']:.2f} 元，"
+        f"餐食 {costs['cost_meals']:.2f} 元，其他 {costs['cost_other']:.2f} 元）"
+    )
+    try:
+        return ledger.entry_post(
+            actor=actor,
+            lines=[
+                ledger.Line(postings.budget_code(RETURN_BUDGET, on.year), debit=total),
+                ledger.Line(postings.BANK, credit=total),
+            ],
+            memo=memo,
+            source=f"rescue.case:{case.pk}",
+            idempotency_key=f"rescue.return:{case.pk}",
+            on=on,
+            division_code=case.division_id,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise CostsNotPosted(
+            {
+                "costs": _(
+                    "送返费用未能记账：%(why)s请联系区民政局科室向该预算拨款，拨款后在案件页点击“费用记账”。"
+                )
+                % {"why": " ".join(exc.messages)}
+            }
+        ) from exc
+
+
 def return_record(*, actor, case: Case, data: ReturnInput) -> ReturnHome:
-    """Record the return home: closes the case and takes the notice down. Costs are
-    recorded on the return (posting to the ledger comes with the programmes issue)."""
+    """Record the return home: closes the case, takes the notice down and posts the costs
+    to the ledger (`_costs_post`), all in one transaction. The costs are final here: the
+    case closes and rescue has no later step that could change them.
+
+    A person who has been taken home is recorded as such whatever the accounts say: when
+    the budget cannot pay now, the return is recorded without an entry (`ret.ledger_entry`
+    is None while `ret.cost_total` > 0) and `return_costs_post` posts it once funded."""
     require_perm(actor, "rescue.add_returnhome")
     errors = {}
     for name, label in (
@@ -934,7 +997,7 @@ def return_record(*, actor, case: Case, data: ReturnInput) -> ReturnHome:
     elif data.return_date < case.found_date:
         errors["return_date"] = _("送返日期不能早于发现日期。")
     costs = {}
-    for name in ("cost_transport", "cost_meals", "cost_other"):
+    for name in COST_FIELDS:
         costs[name] = _money(getattr(data, name))
         if costs[name] is None:
             errors[name] = _("金额须为不小于 0 的数，最多两位小数（元）。")
@@ -945,8 +1008,14 @@ def return_record(*, actor, case: Case, data: ReturnInput) -> ReturnHome:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a refused budget writes no ledger row
+                entry = _costs_post(actor=actor, case=case, costs=costs, on=data.return_date)
+        except CostsNotPosted:
+            entry = None
         ret = ReturnHome.objects.create(
             case=case,
+            ledger_entry=entry,
             destination=data.destination.strip(),
             escort=data.escort.strip(),
             transport=data.transport.strip(),
@@ -968,6 +1037,35 @@ def return_record(*, actor, case: Case, data: ReturnInput) -> ReturnHome:
             actor=actor,
             action=audit.Action.CREATE,
             target=ret,
-            summary=f"送返 {case.number} 费用 {ret.cost_total} 元",
+            summary=f"送返 {case.number} 费用 {ret.cost_total} 元"
+            + (f"，已记账 {entry.number}" if entry else "，未记账" if ret.cost_total else ""),
         )
     return ret
+
+
+def return_costs_post(*, actor, ret: ReturnHome):
+    """Post the costs of a return recorded without an entry (its budget could not pay when it
+    was recorded, or it predates the posting; the demo's past returns). Safe to run twice: a
+    posted return keeps its entry, and the ledger's idempotency key makes a concurrent second
+    call a no-op. Raises CostsNotPosted while the budget still cannot pay."""
+    require_perm(actor, "rescue.add_returnhome")
+    if ret.ledger_entry_id is not None:
+        return ret.ledger_entry
+    with transaction.atomic():
+        entry = _costs_post(
+            actor=actor,
+            case=ret.case,
+            costs={name: getattr(ret, name) for name in COST_FIELDS},
+            on=ret.return_date,
+        )
+        if entry is None:
+            return None
+        ret.ledger_entry = entry
+        ret.save(update_fields=["ledger_entry"])  # through save(): the history keeps it
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=ret,
+            summary=f"送返 {ret.case.number} 费用 {ret.cost_total} 元 记账 {entry.number}",
+        )
+    return entry

@@ -19,6 +19,11 @@ urlpatterns = [
     path("staff/rescue/cases/<int:case_id>/rematch/", views.case_rematch, name="case_rematch"),
     path("staff/rescue/cases/<int:case_id>/return/", views.return_create, name="return_create"),
     path(
+        "staff/rescue/cases/<int:case_id>/return/post-costs/",
+        views.return_post_costs,
+        name="return_post_costs",
+    ),
+    path(
         "staff/rescue/candidates/<int:candidate_id>/",
         views.candidate_review,
         name="candidate_review",

@@ -178,6 +178,7 @@ def _attachments(case: Case):
 @permission_required("rescue.view_case", raise_exception=True)
 def case_detail(request, case_id: int):
     case = selectors.case_detail(user=request.user, case_id=case_id)
+    return_home = getattr(case, "return_home", None)
     return render(
         request,
         "rescue/case_detail.html",
@@ -188,7 +189,8 @@ def case_detail(request, case_id: int):
             "candidates": selectors.case_candidates(case=case),
             "attachments": _attachments(case),
             "notice": Notice.objects.filter(case=case).first(),
-            "return_home": getattr(case, "return_home", None),
+            "return_home": return_home,
+            "posting": return_home and selectors.return_posting(ret=return_home),
             "transition_form": TransitionForm(),
             "record_form": DailyRecordForm(initial={"day": timezone.localdate()}),
             "attach_form": AttachForm(),
@@ -306,6 +308,25 @@ def report_reveal(request, report_id: int):
 
 
 @staff_required
+@require_POST
+@permission_required("rescue.add_returnhome", raise_exception=True)
+def return_post_costs(request, case_id: int):
+    case = selectors.case_detail(user=request.user, case_id=case_id)
+    ret = getattr(case, "return_home", None)
+    if ret is None:
+        raise Http404
+    try:
+        entry = services.return_costs_post(actor=request.user, ret=ret)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        if entry is not None:
+            messages.success(request, _("送返费用已记账，凭证号 %(n)s。") % {"n": entry.number})
+    return redirect("rescue:case_detail", case_id=case.pk)
+
+
+@staff_required
 @permission_required("rescue.add_returnhome", raise_exception=True)
 def return_create(request, case_id: int):
     case = selectors.case_detail(user=request.user, case_id=case_id)
@@ -317,7 +338,7 @@ def return_create(request, case_id: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.return_record(
+            ret = services.return_record(
                 actor=request.user,
                 case=case,
                 data=services.ReturnInput(
@@ -337,6 +358,11 @@ def return_create(request, case_id: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已送返结案，寻亲公告已撤下。"))
+            if ret.cost_total and ret.ledger_entry_id is None:
+                messages.warning(
+                    request,
+                    _("送返费用未能记账：预算余额不足。拨款后请在本页点击“费用记账”。"),
+                )
             return redirect("rescue:case_detail", case_id=case.pk)
     return render(
         request, "rescue/form.html", {"form": form, "title": _("送返 %(n)s") % {"n": case.number}}

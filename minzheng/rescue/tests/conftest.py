@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -15,6 +16,23 @@ MP3 = b"ID3" + b"\x00" * 64
 @pytest.fixture
 def station(db):
     return Station.objects.create(name="南海区救助管理站", division_id="440605000000")
+
+
+@pytest.fixture
+def fund_returns(district_officer):
+    """Put money on the station's return budget of a year (as a district officer would)."""
+    from minzheng.ledger.services import budget_fund
+
+    def fund(amount: str, year: int = 2021):
+        return budget_fund(
+            actor=district_officer,
+            account=services.return_budget_open(year),
+            amount=Decimal(amount),
+            memo="送返经费拨款",
+            idempotency_key=f"test.fund:{year}:{amount}",
+        )
+
+    return fund
 
 
 @pytest.fixture
@@ -62,3 +80,18 @@ def report_input(**overrides) -> services.ReportInput:
     )
     data.update(overrides)
     return services.ReportInput(**data)
+
+
+def return_input(**overrides) -> services.ReturnInput:
+    data = dict(
+        destination="广西玉林",
+        escort="张三、李四",
+        transport="火车",
+        handover_to="family",
+        handover_name="黄女士",
+        return_date=dt.date(2021, 3, 20),
+        cost_transport="356.50",
+        cost_meals="80",
+    )
+    data.update(overrides)
+    return services.ReturnInput(**data)

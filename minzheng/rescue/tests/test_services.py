@@ -24,7 +24,7 @@ from minzheng.rescue.models import (
     ReturnHome,
 )
 
-from .conftest import JPEG, MP3, intake, report_input
+from .conftest import JPEG, MP3, intake, report_input, return_input
 
 
 def _report(staff, **kw) -> MissingReport:
@@ -364,18 +364,12 @@ def test_adding_a_report_reruns_matching_for_open_cases(
 # ---------------------------------------------------------------- return home
 
 
-def test_return_closes_case_takes_notice_down_and_records_costs(rescue_staff, station, client):
+def test_return_closes_case_takes_notice_down_and_records_costs(
+    rescue_staff, station, client, fund_returns
+):
+    fund_returns("1000")
     case = _case(rescue_staff, station)
-    data = services.ReturnInput(
-        destination="广西玉林",
-        escort="张三、李四",
-        transport="火车",
-        handover_to="family",
-        handover_name="黄女士",
-        return_date=dt.date(2021, 3, 20),
-        cost_transport="356.50",
-        cost_meals="80",
-    )
+    data = return_input()
     ret = services.return_record(actor=rescue_staff, case=case, data=data)
     case.refresh_from_db()
     assert case.state == "returned" and case.closed_at is not None
@@ -397,13 +391,12 @@ def test_return_closes_case_takes_notice_down_and_records_costs(rescue_staff, st
 )
 def test_bad_return_writes_nothing(rescue_staff, station, field, value, message):
     case = _case(rescue_staff, station)
-    data = services.ReturnInput(
-        destination="广西玉林",
+    data = return_input(
         escort="张三",
-        transport="火车",
         handover_to="station",
         handover_name="玉林市救助站",
-        return_date=dt.date(2021, 3, 20),
+        cost_transport="0",
+        cost_meals="0",
     )
     setattr(data, field, value)
     with pytest.raises(ValidationError) as exc:
