@@ -392,6 +392,10 @@ class StaffRelation(models.Model):
         return f"{self.staff} · {self.relation} {self.name}"
 
 
+# core.Job.kind of a bank-return import (programs.services.disbursement_return_start).
+RETURN_JOB_KIND = "programs.bank_return"
+
+
 class DisbursementBatch(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("待导出")

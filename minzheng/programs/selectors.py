@@ -10,11 +10,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.models import Attachment
+from minzheng.core.models import Attachment, Job
 from minzheng.core.scope import get_in_scope_or_404, scope_queryset
 
 from .models import (
     OPEN_STATES,
+    RETURN_JOB_KIND,
     Application,
     Decision,
     DisbursementBatch,
@@ -200,6 +201,15 @@ def batch_list(*, user) -> QuerySet[DisbursementBatch]:
 
 def batch_detail(*, user, batch_id: int) -> DisbursementBatch:
     return get_in_scope_or_404(DisbursementBatch.objects.all(), user, pk=batch_id)
+
+
+def batch_return_job(*, user, batch: DisbursementBatch) -> Job | None:
+    """The latest bank-return import of the batch that this user may follow (jobs are
+    visible to whoever started them, and to administrators, as on core's job page)."""
+    jobs = Job.objects.filter(kind=RETURN_JOB_KIND, params__batch=batch.pk)
+    if not user.is_superuser:
+        jobs = jobs.filter(created_by=user)
+    return jobs.order_by("-pk").first()
 
 
 def payable_summary(*, programme_code: str, party: str):

@@ -23,17 +23,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit
-from minzheng.core.models import Attachment, Division
+from minzheng.core.models import Attachment, Division, Job
 from minzheng.core.params import ParameterMissing, parameter_value
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
-from minzheng.core.services import attachment_add, attachment_add_by_resident
+from minzheng.core.services import (
+    attachment_add,
+    attachment_add_by_resident,
+    job_create,
+    job_finish,
+    job_progress,
+)
+from minzheng.core.tasks import enqueue
 from minzheng.registry import validators
 from minzheng.registry.pii import blind_index
 
 from . import postings
 from .models import (
     OPEN_STATES,
+    RETURN_JOB_KIND,
     Application,
     Decision,
     DisbursementBatch,
@@ -1204,19 +1212,9 @@ def disbursement_export_xlsx(*, actor, batch: DisbursementBatch) -> bytes:
     return content
 
 
-def disbursement_return_import(
-    *,
-    actor,
-    batch: DisbursementBatch,
-    content: bytes,
-    on: dt.date | None = None,
-    chunk_size: int = 1000,
-) -> dict:
-    """Read the bank's return file (line id, 成功/失败, reason). Every row is checked first;
-    one bad row refuses the whole file. Failed lines free their applications for a re-run;
-    successful lines are then posted to the ledger in chunks (`disbursement_post`)."""
-    on = _today(on)
-    require_perm(actor, "programs.manage_disbursement")
+def _return_results(*, batch: DisbursementBatch, content: bytes) -> tuple[list[int], dict]:
+    """The bank's return file checked against the batch: (succeeded line ids, {failed line
+    id: reason}). One bad row refuses the whole file (ValidationError)."""
     from .bankfiles import parse_return_file
 
     results = parse_return_file(content)  # {line_id: (ok, reason)}; raises ValidationError
@@ -1232,7 +1230,25 @@ def disbursement_return_import(
             }
         )
     ok_ids = [i for i, (ok, _r) in results.items() if ok]
-    failed = {i: r for i, (ok, r) in results.items() if not ok}
+    return ok_ids, {i: r for i, (ok, r) in results.items() if not ok}
+
+
+def disbursement_return_import(
+    *,
+    actor,
+    batch: DisbursementBatch,
+    content: bytes,
+    on: dt.date | None = None,
+    chunk_size: int = 1000,
+    progress=None,
+) -> dict:
+    """Read the bank's return file (line id, 成功/失败, reason). Every row is checked first;
+    one bad row refuses the whole file. Failed lines free their applications for a re-run;
+    successful lines are then posted to the ledger in chunks (`disbursement_post`, which
+    reports `progress(done, total)` after each chunk when given)."""
+    on = _today(on)
+    require_perm(actor, "programs.manage_disbursement")
+    ok_ids, failed = _return_results(batch=batch, content=content)
     with transaction.atomic():
         for start in range(0, len(ok_ids), 5000):
             DisbursementLine.objects.filter(pk__in=ok_ids[start : start + 5000]).update(
@@ -1251,12 +1267,76 @@ def disbursement_return_import(
             target=batch,
             summary=f"银行回盘 {batch.number}：成功 {len(ok_ids)}，失败 {len(failed)}",
         )
-    posted = disbursement_post(actor=actor, batch=batch, on=on, chunk_size=chunk_size)
+    if progress:
+        progress(0, len(ok_ids))
+    posted = disbursement_post(
+        actor=actor,
+        batch=batch,
+        on=on,
+        chunk_size=chunk_size,
+        progress=(lambda done: progress(done, len(ok_ids))) if progress else None,
+    )
     return {"succeeded": len(ok_ids), "failed": len(failed), "posted": posted}
 
 
+def disbursement_return_start(
+    *, actor, batch: DisbursementBatch, content: bytes, filename: str = ""
+) -> Job:
+    """Check the return file now (a bad file is refused at once and nothing is written),
+    then apply it and post to the ledger in the background with progress: a district's
+    file of tens of thousands of lines takes longer than a web request may."""
+    require_perm(actor, "programs.manage_disbursement")
+    _return_results(batch=batch, content=content)
+    job = job_create(
+        actor=actor,
+        kind=RETURN_JOB_KIND,
+        params={"batch": batch.pk},
+        input_bytes=content,
+        filename=filename or f"{batch.number}-return.xlsx",
+    )
+    enqueue(disbursement_return_run, job_id=job.pk)
+    return job
+
+
+def disbursement_return_run(*, job_id: int) -> None:
+    """The background half of disbursement_return_start (core.tasks). Safe to run twice: a
+    finished job is left alone."""
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+        return
+    batch = DisbursementBatch.objects.get(pk=job.params["batch"])
+    job_progress(job=job, done=0, stage=_("回盘入账"))
+    try:
+        with job.input_file.open("rb") as fh:
+            content = fh.read()
+        result = disbursement_return_import(
+            actor=job.created_by,
+            batch=batch,
+            content=content,
+            progress=lambda done, total: job_progress(job=job, done=done, total=total),
+        )
+    except ValidationError as exc:  # the batch changed since the check: nothing was written
+        job_finish(
+            job=job,
+            ok=False,
+            errors=[{"row": "", "column": "", "message": m} for m in exc.messages],
+        )
+        return
+    message = _("回盘已处理：成功 %(s)d 笔，失败 %(f)d 笔，已记账 %(p)d 笔。") % {
+        "s": result["succeeded"],
+        "f": result["failed"],
+        "p": result["posted"],
+    }
+    job_finish(job=job, ok=True, result=result | {"message": message})
+
+
 def disbursement_post(
-    *, actor, batch: DisbursementBatch, on: dt.date | None = None, chunk_size: int = 1000
+    *,
+    actor,
+    batch: DisbursementBatch,
+    on: dt.date | None = None,
+    chunk_size: int = 1000,
+    progress=None,
 ) -> int:
     """Post confirmed lines to the ledger, `chunk_size` lines per transaction.
 
@@ -1323,6 +1403,8 @@ def disbursement_post(
                 batch_size=2000,
             )
             posted += len(ids)
+        if progress:
+            progress(posted)
     if not batch.lines.filter(
         status__in=[DisbursementLine.Status.PENDING, DisbursementLine.Status.CONFIRMED]
     ).exists():

@@ -365,24 +365,26 @@ def batch_detail(request, pk: int):
     batch = selectors.batch_detail(user=request.user, batch_id=pk)
     form = ReturnFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            result = services.disbursement_return_import(
-                actor=request.user, batch=batch, content=form.cleaned_data["file"].read()
+            services.disbursement_return_start(
+                actor=request.user, batch=batch, content=upload.read(), filename=upload.name
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("回盘已处理：成功 %(s)d 笔，失败 %(f)d 笔。")
-                % {"s": result["succeeded"], "f": result["failed"]},
-            )
+            messages.success(request, _("回盘文件已通过检查，正在入账，进度见下方。"))
             return redirect("programs:batch", pk=pk)
     lines = Paginator(batch.lines.order_by("id"), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/batch_detail.html",
-        {"batch": batch, "form": form, "page": lines},
+        {
+            "batch": batch,
+            "form": form,
+            "page": lines,
+            "job": selectors.batch_return_job(user=request.user, batch=batch),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -247,3 +247,45 @@ def test_notices_are_pdfs_with_chinese_text(funded, town_worker, town_worker_2, 
     assert (
         "不予救助决定书" in text and "家庭人均收入超过低保标准二倍" in text and "行政复议" in text
     )
+
+
+def test_return_file_upload_is_checked_at_once_and_posted_in_the_background(
+    funded, officer, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minzheng.core.models import Job
+
+    apps = approved_cases(officer, 2)
+    batch = services.disbursement_batch_create(actor=officer, division_code="440605000000", on=D1)
+    line_ids = list(batch.lines.order_by("id").values_list("id", flat=True))
+    url = f"/staff/programs/batches/{batch.pk}/"
+    client.force_login(officer)
+
+    def upload(rows):
+        content = return_file_xlsx(rows)
+        return client.post(url, {"file": SimpleUploadedFile("return.xlsx", content)})
+
+    # a file naming a line of another batch: refused on the form at once, nothing written
+    bad = upload([(line_ids[0], "成功", ""), (999999, "成功", "")])
+    assert bad.status_code == 400 and "不属于本批次或已处理：999999" in bad.content.decode()
+    assert Job.objects.count() == 0
+    assert set(batch.lines.values_list("status", flat=True)) == {DisbursementLine.Status.PENDING}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        good = upload([(line_ids[0], "成功", ""), (line_ids[1], "失败", "户名不符")])
+    assert good.status_code == 302
+    job = Job.objects.get()
+    assert (job.kind, job.params, job.status, job.done, job.total) == (
+        "programs.bank_return",
+        {"batch": batch.pk},
+        Job.Status.SUCCEEDED,
+        1,
+        1,
+    )
+    assert job.result["message"] == "回盘已处理：成功 1 笔，失败 1 笔，已记账 1 笔。"
+    assert [Application.objects.get(pk=a.pk).state for a in apps] == [State.PAID, State.APPROVED]
+    page = client.get(url).content.decode()
+    assert "回盘文件已通过检查，正在入账" in page and job.result["message"] in page
+    services.disbursement_return_run(job_id=job.pk)  # a second run leaves a finished job alone
+    assert DisbursementLine.objects.filter(status=DisbursementLine.Status.PAID).count() == 1
