@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from minzheng.core.scope import scope_queryset
+from minzheng.registry import pii
 
 from . import params as qparams
 from . import rules
@@ -57,7 +58,7 @@ def bookable_days(*, cemetery_id: int, season: Season, today: dt.date) -> list[d
 
 
 def my_reservations(user) -> QuerySet[Reservation]:
-    return (
+    return pii.without_secrets(
         Reservation.objects.filter(booked_by=user)
         .select_related("slot", "cemetery")
         .order_by("-visit_date", "-id")
@@ -67,14 +68,16 @@ def my_reservations(user) -> QuerySet[Reservation]:
 def reservation_list(
     *, user, q: str = "", day: dt.date | None = None, status: str = ""
 ) -> QuerySet[Reservation]:
-    qs = scope_queryset(Reservation.objects.select_related("slot", "cemetery"), user)
+    qs = scope_queryset(
+        pii.without_secrets(Reservation.objects.select_related("slot", "cemetery")), user
+    )
     if day:
         qs = qs.filter(visit_date=day)
     if status:
         qs = qs.filter(status=status)
     q = (q or "").replace(" ", "").upper()
     if q:
-        from minzheng.registry import pii, validators
+        from minzheng.registry import validators
 
         if q.isdigit() and len(q) == rules.SHORT_CODE_DIGITS:
             qs = qs.filter(short_code=q)

@@ -76,7 +76,7 @@ def person_list(
         qs = qs.filter(birth_date__lte=birth_date_bounds_for_age(f.age_min, today))
     if f.age_max is not None:
         qs = qs.filter(birth_date__gt=birth_date_bounds_for_age(f.age_max + 1, today))
-    return qs.select_related("residence_division")
+    return pii.without_secrets(qs.select_related("residence_division"))
 
 
 def person_detail(*, user, person_id: int) -> Person:

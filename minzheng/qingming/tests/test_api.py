@@ -246,3 +246,21 @@ def test_booking_with_a_real_token_costs_a_fixed_number_of_queries(
     )
     assert again.status_code == 201 and again.json()["code"] == r.json()["code"]
     assert Reservation.objects.count() == 1
+
+
+def test_booking_lists_never_decrypt(client_as, resident, staff, slot, monkeypatch):
+    from minzheng.registry import pii
+
+    services.reservation_create(
+        actor=resident,
+        slot_id=slot.pk,
+        visitor=services.VisitorInput(name="陈秀英", id_number=id_number(), party_size=1),
+    )
+
+    def refuse(value):
+        raise AssertionError("a list decrypted a stored value")
+
+    monkeypatch.setattr(pii, "decrypt", refuse)
+    mine = client_as(resident).get(URL + "reservations/").json()
+    assert [r["phone_masked"] for r in mine] == ["138****8000"]
+    assert len(client_as(staff).get(URL + "reservations/").json()) == 1

@@ -110,6 +110,24 @@ def test_list_query_count_does_not_grow_with_page_size(client, guicheng_worker):
 
 
 @pytest.mark.django_db
+def test_list_page_list_api_and_export_never_decrypt(client, guicheng_worker, monkeypatch):
+    from minzheng.registry import pii
+
+    for i in range(3):
+        person(guicheng_worker, name=f"陈{i}", id_number=id_number(), phone=f"1380013800{i}")
+    client.force_login(guicheng_worker)
+
+    def refuse(value):
+        raise AssertionError("a list decrypted a stored value")
+
+    monkeypatch.setattr(pii, "decrypt", refuse)
+    api = client.get("/api/v1/registry/persons/").json()["results"]
+    assert len(api) == 3 and all("*" in r["id_number"] and "*" in r["phone"] for r in api)
+    assert client.get("/staff/persons/").status_code == 200
+    assert client.get("/staff/persons/export.xlsx").status_code == 200
+
+
+@pytest.mark.django_db
 def test_reveal_through_api_is_logged(client, guicheng_worker):
     p = person(guicheng_worker, id_number=id_number(), phone="13812345678")
     client.force_login(guicheng_worker)
