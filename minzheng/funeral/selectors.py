@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Count, QuerySet, Sum
 
 from minzheng.core.scope import get_in_scope_or_404, scope_queryset
+from minzheng.registry import pii
 
 from .models import FuneralHome, HomeStaff, ServiceRecord, Settlement
 
@@ -57,7 +58,7 @@ def service_list(
         from .services import next_month
 
         qs = qs.filter(service_date__gte=month, service_date__lt=next_month(month))
-    return qs
+    return pii.without_secrets(qs)
 
 
 def service_detail(*, user, pk: int) -> ServiceRecord:

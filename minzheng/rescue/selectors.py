@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from minzheng.core.params import ParameterMissing, parameter_value
 from minzheng.core.scope import get_in_scope_or_404, scope_queryset
+from minzheng.registry import pii
 
 from . import matching, rules
 from .models import (
@@ -186,7 +187,7 @@ def report_list(*, user, q: str = "", status: str = "") -> QuerySet:
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(name__startswith=q) | Q(external_id=q))
-    return qs
+    return pii.without_secrets(qs)
 
 
 def report_detail(*, user, report_id: int) -> MissingReport:
