@@ -234,3 +234,13 @@ def test_other_town_worker_cannot_see_the_return_or_its_entry(
     returns = client.get("/staff/rescue/returns/")
     assert returns.status_code == 200
     assert ret.ledger_entry.number not in returns.content.decode()
+
+
+def test_other_town_worker_cannot_post_a_return_s_costs(
+    rescue_staff, jiujiang_rescue, case, client
+):
+    ret = services.return_record(actor=rescue_staff, case=case, data=return_input())
+    assert ret.ledger_entry_id is None  # the budget is not funded: the costs wait
+    client.force_login(jiujiang_rescue)
+    assert client.post(f"/staff/rescue/cases/{case.pk}/return/post-costs/").status_code == 404
+    assert JournalEntry.objects.count() == 0
