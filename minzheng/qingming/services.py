@@ -257,40 +257,38 @@ def reservation_create(
         slot, p, name, info, phone, plate = _validate_booking(
             actor=actor, slot_id=slot_id, visitor=visitor, channel=channel, now=now
         )
+        if slot.remaining < visitor.party_size:  # full when read: refuse without writing
+            raise _slot_conflict(slot=slot, party=visitor.party_size, cars=1 if plate else 0)
+        id_hash = pii.blind_index(info.number, kind="id")
+        for _attempt in range(3):
+            try:
+                reservation = _book(
+                    slot=slot,
+                    p=p,
+                    id_hash=id_hash,
+                    actor=actor,
+                    channel=channel,
+                    key=key,
+                    name=name,
+                    id_number=info.number,
+                    phone=phone,
+                    party=visitor.party_size,
+                    plate=plate,
+                )
+                break
+            except IntegrityError:  # the same key booked meanwhile, or a short-code collision
+                existing = _replayed(actor=actor, key=key)
+                if existing:
+                    return existing, False
+        else:  # pragma: no cover - three collisions in a row
+            raise BookingConflict("busy", _("系统繁忙，请稍后再试。"))
     except (ValidationError, BookingConflict):
-        existing = _replayed(actor=actor, key=key)  # a retry after the booking window closed
+        # A retried request whose first attempt booked meets its own key, quota or full slot,
+        # or a window that has closed since: the first booking is the answer.
+        existing = _replayed(actor=actor, key=key)
         if existing:
             return existing, False
         raise
-    id_hash = pii.blind_index(info.number, kind="id")
-    for _attempt in range(3):
-        try:
-            if slot.remaining < visitor.party_size:  # full when read: refuse without writing
-                raise _slot_conflict(slot=slot, party=visitor.party_size, cars=1 if plate else 0)
-            reservation = _book(
-                slot=slot,
-                p=p,
-                id_hash=id_hash,
-                actor=actor,
-                channel=channel,
-                key=key,
-                name=name,
-                id_number=info.number,
-                phone=phone,
-                party=visitor.party_size,
-                plate=plate,
-            )
-        except (BookingConflict, IntegrityError) as exc:
-            # A retried request whose first attempt booked meets its own quota or key.
-            existing = _replayed(actor=actor, key=key)
-            if existing:
-                return existing, False
-            if isinstance(exc, BookingConflict):
-                raise
-            continue  # a short-code collision (rare): try again with a new code
-        break
-    else:  # pragma: no cover - three collisions in a row
-        raise BookingConflict("busy", _("系统繁忙，请稍后再试。"))
     if notify:
         phone, text = reservation.phone, _confirmation_text(reservation)
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
