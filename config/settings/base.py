@@ -24,11 +24,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "unfold",
+    "unfold.apps.BasicAppConfig",  # the admin site is core.admin.MinzhengAdminSite
     "unfold.contrib.filters",
     "unfold.contrib.simple_history",
     "unfold.contrib.import_export",
-    "django.contrib.admin",
+    "minzheng.core.apps.AdminConfig",  # django.contrib.admin with the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +18,11 @@ class CoreConfig(AppConfig):
         )
         audit.connect_auth_signals()
         demo.add_demo_step(demo.DemoStep("accounts", demo_accounts.run, order=0))
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the project's site: open only to the roles that keep master
+    data (core.admin_site)."""
+
+    default = False  # named explicitly in INSTALLED_APPS; "minzheng.core" means CoreConfig
+    default_site = "minzheng.core.admin_site.MinzhengAdminSite"

@@ -41,6 +41,8 @@ class Division(models.Model):
     )
     is_active = models.BooleanField(_("有效"), default=True)
 
+    scope_field = "code"  # a division is in scope when its own code has the user's prefix
+
     class Meta:
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
@@ -73,9 +75,14 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=40, blank=True)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    # The user's division is their place in the data scope (core.scope), also in the admin.
+    scope_field = "division"
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # The Django admin is for master data: only the roles that keep it may enter.
+        permissions = [("use_admin", _("可进入主数据管理"))]
 
     def __str__(self) -> str:
         return self.display_name or self.username

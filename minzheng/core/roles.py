@@ -71,6 +71,7 @@ register_role(
         _("区局科室：审批、配置政策参数、管理全区数据"),
         _VIEW_ALL
         + (
+            "core.use_admin",
             "core.add_policyparameter",
             "core.change_policyparameter",
             "core.add_attachment",

@@ -56,14 +56,25 @@ def prefix_q(field: str, prefix: str) -> Q:
 
 
 def scope_queryset(queryset: QuerySet, user, field: str | None = None) -> QuerySet:
-    """Narrow `queryset` to what `user` may see. Every list, detail, export and API uses it."""
-    field = field or queryset.model.scope_field
+    """Narrow `queryset` to what `user` may see. Every list, detail, export, API and admin
+    page uses it. A model without a `scope_field` holds district-wide data (programmes,
+    roles, the operation log): only users whose scope is the whole district see it."""
+    field = field or getattr(queryset.model, "scope_field", None)
     prefix = user_prefix(user)
     if prefix is None:
         return queryset.none()
     if prefix == "":
         return queryset
+    if field is None:
+        return queryset.none() if prefix != district_prefix() else queryset
     return queryset.filter(prefix_q(field, prefix))
+
+
+def district_prefix() -> str:
+    """The prefix of the configured district (440605 for Nanhai)."""
+    from django.conf import settings
+
+    return division_prefix_of(settings.MINZHENG_DISTRICT_CODE)
 
 
 def code_in_scope(user, code: str | None) -> bool:

@@ -1,24 +1,15 @@
+"""The chart of accounts, read-only. The journal is written only by ledger.services and
+read on the workbench (staff/ledger/)."""
+
 from django.contrib import admin
-from unfold.admin import ModelAdmin
 
-from minzheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from minzheng.core.admin import ReadOnlyAdminMixin, ScopedModelAdmin
 
-from .models import Account, JournalEntry
-
-
-class ReadOnly(ReadOnlyAdminMixin, ScopedAdminMixin, ModelAdmin):
-    """The journal is written only by ledger.services; the admin only shows it."""
+from .models import Account
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnly):
+class AccountAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ["code", "name", "kind", "division", "year", "balance"]
     list_filter = ["kind", "year"]
     search_fields = ["code", "name"]
-
-
-@admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnly):
-    list_display = ["id", "posted_on", "memo", "source", "total", "created_by"]
-    search_fields = ["memo", "source"]
-    date_hierarchy = "posted_on"

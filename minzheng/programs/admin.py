@@ -1,11 +1,15 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Programme master data. Applications, staff relations and disbursement batches are kept
+on the workbench through programs.services (declared transitions, the ledger)."""
 
-from .models import Application, DisbursementBatch, Programme, StaffRelation
+from django.contrib import admin
+
+from minzheng.core.admin import ScopedHistoryAdmin
+
+from .models import Programme
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(ScopedHistoryAdmin):
     list_display = (
         "code",
         "name",
@@ -18,46 +22,3 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("kind", "applicant_kind", "is_active")
     search_fields = ("code", "name")
-
-
-@admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
-    # Read-only: applications change only through the services (declared transitions).
-    list_display = (
-        "number",
-        "programme",
-        "applicant_name",
-        "state",
-        "amount",
-        "division",
-        "submitted_on",
-    )
-    list_filter = ("programme", "state")
-    search_fields = ("number",)
-    exclude = ("applicant_id_number", "phone", "bank_account")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(StaffRelation)
-class StaffRelationAdmin(admin.ModelAdmin):
-    list_display = ("staff", "name", "relation", "id_number_masked")
-    exclude = ("id_number",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(DisbursementBatch)
-class DisbursementBatchAdmin(admin.ModelAdmin):
-    list_display = ("number", "programme", "status", "line_count", "total", "created_at")
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,20 +1,19 @@
 """Qingming master data: cemeteries, gates, car parks, seasons, slot templates, slots.
 
 Reservations, scans and counters are written only by the services (capacity, limits,
-counters); here they are read-only. Slots are editable (capacity, open/closed), but a
-capacity below the places already booked is refused.
+counters) and read on the workbench; they are not in the admin. Slots are editable
+(capacity, open/closed), but a capacity below the places already booked is refused.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 
-from minzheng.core.admin import ScopedAdminMixin
+from minzheng.core.admin import ScopedHistoryAdmin, ScopedModelAdmin
 
 from . import services
-from .models import CarPark, Cemetery, Gate, Reservation, Season, Slot, SlotTemplate, WalkInDay
+from .models import CarPark, Cemetery, Gate, Season, Slot, SlotTemplate, WalkInDay
 
 
 class GateInline(TabularInline):
@@ -33,13 +32,13 @@ class SlotTemplateInline(TabularInline):
 
 
 @admin.register(Cemetery)
-class CemeteryAdmin(ScopedAdminMixin, SimpleHistoryAdmin, ModelAdmin):
+class CemeteryAdmin(ScopedHistoryAdmin):
     list_display = ["name", "division", "max_inside", "is_illustrative", "is_active"]
     inlines = [GateInline, CarParkInline, SlotTemplateInline]
 
 
 @admin.register(Season)
-class SeasonAdmin(SimpleHistoryAdmin, ModelAdmin):
+class SeasonAdmin(ScopedHistoryAdmin):
     list_display = [
         "name",
         "qingming_at",
@@ -60,7 +59,7 @@ class SeasonAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 
 @admin.register(WalkInDay)
-class WalkInDayAdmin(ModelAdmin):
+class WalkInDayAdmin(ScopedModelAdmin):
     list_display = ["date", "cemetery", "season"]
 
 
@@ -90,7 +89,7 @@ class SlotForm(forms.ModelForm):
 
 
 @admin.register(Slot)
-class SlotAdmin(ScopedAdminMixin, ModelAdmin):
+class SlotAdmin(ScopedModelAdmin):
     form = SlotForm
     list_display = [
         "cemetery",
@@ -109,30 +108,3 @@ class SlotAdmin(ScopedAdminMixin, ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # slots come from the templates (Season → 按时段模板生成时段)
-
-
-@admin.register(Reservation)
-class ReservationAdmin(ScopedAdminMixin, ModelAdmin):
-    list_display = [
-        "short_code",
-        "cemetery",
-        "visit_date",
-        "name",
-        "id_number_masked",
-        "party_size",
-        "plate",
-        "status",
-        "channel",
-    ]
-    list_filter = ["status", "channel", "season"]
-    exclude = ["id_number", "phone", "code", "id_number_hash", "phone_hash", "idempotency_key"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

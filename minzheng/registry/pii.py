@@ -273,6 +273,8 @@ class EncryptedTextField(models.TextField):
     """
 
     description = _("加密文本")
+    # The admin, history pages and audit views leave every secret field out (core.admin).
+    is_secret = True
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or key_id_of(value) is None:

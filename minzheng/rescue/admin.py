@@ -3,10 +3,12 @@
 
 from django.contrib import admin
 
+from minzheng.core.admin import ScopedModelAdmin
+
 from .models import Station
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ScopedModelAdmin):
     list_display = ("name", "division", "phone")
     search_fields = ("name",)

@@ -1,21 +1,14 @@
+"""Volunteer master data: party branches. Volunteers and activities are kept on the
+workbench and the portal through volunteers.services (sign-up, dispatch, attendance)."""
+
 from django.contrib import admin
 
-from .models import Activity, PartyBranch, Volunteer
+from minzheng.core.admin import ScopedModelAdmin
+
+from .models import PartyBranch
 
 
 @admin.register(PartyBranch)
-class PartyBranchAdmin(admin.ModelAdmin):
+class PartyBranchAdmin(ScopedModelAdmin):
     list_display = ("name", "division")
     search_fields = ("name",)
-
-
-@admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
-    list_display = ("id", "person", "is_party_member", "branch", "home_division")
-    raw_id_fields = ("person",)
-    list_filter = ("is_party_member",)
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "division", "status", "published_at")
