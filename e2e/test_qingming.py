@@ -84,7 +84,7 @@ def qingming(divisions):
         real_name="梁婆婆",
         id_number=_id_number(1),
         id_number_hash=pii.blind_index(_id_number(1), kind="id"),
-        id_number_masked="440605********0011",
+        id_number_masked="4406**********0011",
     )
     roles.sync_roles()
     staff = ensure_account(

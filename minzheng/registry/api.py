@@ -25,6 +25,8 @@ class PersonOut(serializers.ModelSerializer):
     residence_division = serializers.CharField(source="residence_division_id")
     residence_division_name = serializers.CharField(source="residence_division.name")
     hukou_division = serializers.CharField(source="hukou_division_id", allow_null=True)
+    # The age, never the birth date, beside the masked number (docs/architecture.md).
+    age = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
@@ -32,7 +34,7 @@ class PersonOut(serializers.ModelSerializer):
             "id",
             "name",
             "sex",
-            "birth_date",
+            "age",
             "id_number",
             "phone",
             "hukou_division",
@@ -43,6 +45,9 @@ class PersonOut(serializers.ModelSerializer):
             "is_void",
             "created_at",
         ]
+
+    def get_age(self, obj: Person) -> int | None:
+        return obj.age_today
 
 
 class PersonIn(serializers.Serializer):

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit
@@ -18,6 +19,7 @@ from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 
 from .models import Person, Sex
+from .rules import age_on
 
 EXPORT_CHUNK = 2000
 
@@ -26,7 +28,7 @@ PERSON_COLUMNS: tuple[tuple[str, int], ...] = (
     ("人员编号", 10),
     ("姓名", 12),
     ("性别", 6),
-    ("出生日期", 12),
+    ("年龄", 6),
     ("身份证号码", 22),
     ("手机号码", 16),
     ("户籍地", 18),
@@ -89,6 +91,7 @@ def persons_export_xlsx(
 
     count = 0
     rows = queryset.values_list(*_VALUES).iterator(chunk_size=EXPORT_CHUNK)
+    today = timezone.localdate()
     for pk, name, sex, birth, id_masked, phone_masked, hukou, residence, address in rows:
         # Empty strings become empty cells, not cells holding "".
         ws.append(
@@ -96,7 +99,7 @@ def persons_export_xlsx(
                 pk,
                 name,
                 sexes.get(sex),
-                birth,
+                age_on(birth, today),  # never the birth date beside a masked number
                 id_masked or None,
                 phone_masked or None,
                 names.get(hukou) if hukou else None,

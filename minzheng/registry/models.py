@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from minzheng.core.models import Division
 
+from . import rules
 from .pii import EncryptedTextField
 
 
@@ -98,10 +99,12 @@ class Person(models.Model):
         return self.name
 
     def age_on(self, day: dt.date) -> int | None:
-        if not self.birth_date:
-            return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return rules.age_on(self.birth_date, day)
+
+    @property
+    def age_today(self) -> int | None:
+        """What lists show beside a masked ID number, instead of the birth date."""
+        return self.age_on(timezone.localdate())
 
 
 class DisabilityLevel(models.IntegerChoices):

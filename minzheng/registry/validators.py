@@ -384,17 +384,26 @@ def uscc_kind(code: str) -> str | None:
 # --- masking ---------------------------------------------------------------------------
 
 
-def mask_id_number(value: str) -> str:
-    """Hide the birth date and sequence: "440605********1236".
+ID_MASK_KEEP_HEAD = 4
+ID_MASK_KEEP_TAIL = 4
 
-    For 10+ characters the first 6 (address) and last 4 stay visible, so staff can tell
-    similar people apart without seeing the full number. Shorter values (e.g. foreign
-    document numbers) show only their last 2 characters; 4 or fewer are fully masked.
+
+def mask_id_number(value: str) -> str:
+    """Hide the county and the birth date: "4406**********1236".
+
+    For 10+ characters the first 4 (province and city) and last 4 stay visible, so staff
+    can tell similar people apart without seeing the full number. The county digits are
+    hidden too because a screen that shows a masked number never shows the birth date
+    (it shows the age): with the county visible, a birth date shown beside the number
+    would leave only the check digit to guess (docs/architecture.md, personal data).
+    Shorter values (e.g. foreign document numbers) show only their last 2 characters;
+    4 or fewer are fully masked.
     """
     number = normalise_id_number(value)
     n = len(number)
     if n >= 10:
-        return number[:6] + "*" * (n - 10) + number[-4:]
+        hidden = n - ID_MASK_KEEP_HEAD - ID_MASK_KEEP_TAIL
+        return number[:ID_MASK_KEEP_HEAD] + "*" * hidden + number[-ID_MASK_KEEP_TAIL:]
     if n > 4:
         return "*" * (n - 2) + number[-2:]
     return "*" * n

@@ -139,7 +139,9 @@ def person_edit(request, person_id: int):
     initial = {
         "name": person.name,
         "sex": person.sex,
-        "birth_date": person.birth_date,
+        # With an ID number the birth date is the number's (the service derives it); the
+        # form never pre-fills it beside the masked number (see core's masking rule).
+        "birth_date": None if person.id_number_masked else person.birth_date,
         "residence_division": person.residence_division_id,
         "hukou_division": person.hukou_division_id or "",
         "address": person.address,

@@ -404,7 +404,7 @@ def test_bind_stores_the_number_encrypted_hashed_and_masked():
     assert profile.real_name == "张三"
     assert profile.id_number == ID_NUMBER
     assert profile.id_number_hash == pii.blind_index(ID_NUMBER, kind="id")
-    assert profile.id_number_masked == ID_NUMBER[:6] + "********" + ID_NUMBER[-4:]
+    assert profile.id_number_masked == ID_NUMBER[:4] + "**********" + ID_NUMBER[-4:]
     assert profile.bound_at is not None
     assert profile.person is None
     with connection.cursor() as cursor:

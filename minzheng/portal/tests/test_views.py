@@ -302,7 +302,7 @@ def test_bind_through_the_page_shows_the_masked_identity(client):
     assert response.status_code == 302
     assert response["Location"] == "/portal/me/"
     html = client.get("/portal/me/").content.decode()
-    assert number[:6] + "********" + number[-4:] in html
+    assert number[:4] + "**********" + number[-4:] in html
     assert number not in html
     assert "张三" in html
     assert 'action="/portal/me/bind/"' not in html

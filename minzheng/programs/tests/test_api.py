@@ -19,7 +19,7 @@ def test_list_detail_and_scope(funded, town_worker, jiujiang_case):
     client.force_authenticate(town_worker)
     rows = client.get("/api/v1/programs/applications/?queue=accept").json()["results"]
     assert [r["number"] for r in rows] == [app.number]
-    assert rows[0]["applicant_id_number"].startswith("440605********")
+    assert rows[0]["applicant_id_number"].startswith("4406**********")
     detail = client.get(f"/api/v1/programs/applications/{app.pk}/").json()
     assert (
         detail["decision"]["amount"] == "10440.00"

@@ -1,7 +1,11 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from minzheng.core.models import OperationLog
 from minzheng.registry.models import Person
+from minzheng.registry.rules import age_on
 
 from .factories import id_number, person
 
@@ -22,10 +26,10 @@ def test_create_person_through_api(client, guicheng_worker):
     )
     assert response.status_code == 201
     body = response.json()
-    assert (body["sex"], body["birth_date"], body["id_number"], body["phone"]) == (
+    assert (body["sex"], body["age"], body["id_number"], body["phone"]) == (
         "F",
-        "1990-01-01",
-        number[:6] + "********" + number[-4:],
+        age_on(dt.date(1990, 1, 1), timezone.localdate()),
+        number[:4] + "**********" + number[-4:],
         "137****5678",
     )
 

@@ -30,7 +30,7 @@ def test_register_derives_sex_and_birth_and_stores_masked_and_hashed(guicheng_wo
     p.refresh_from_db()
     assert (p.sex, p.birth_date) == ("M", dt.date(1990, 1, 1))
     assert (p.id_number, p.phone) == (ID, "13812345678")
-    assert (p.id_number_masked, p.phone_masked) == ("440605********1236", "138****5678")
+    assert (p.id_number_masked, p.phone_masked) == ("4406**********1236", "138****5678")
     assert p.id_number_hash == pii.blind_index(ID, kind="id")
     assert (
         OperationLog.objects.filter(

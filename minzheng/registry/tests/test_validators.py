@@ -417,10 +417,10 @@ def test_uscc_check_character_needs_17_alphabet_characters():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("440605199001011236", "440605********1236"),
-        ("44060519880808123x", "440605********123X"),
-        ("440605900101123", "440605*****1123"),
-        ("4406051990", "4406051990"),  # 10 characters: nothing left to hide
+        ("440605199001011236", "4406**********1236"),
+        ("44060519880808123x", "4406**********123X"),
+        ("440605900101123", "4406*******1123"),
+        ("4406051990", "4406**1990"),  # 10 characters: only the middle two hidden
         ("E1234567", "******67"),
         ("1234", "****"),
         ("", ""),
@@ -467,7 +467,7 @@ def test_mask_name(value, expected):
 
 @hsettings(database=None, max_examples=100)
 @given(number=valid_ids)
-def test_masked_id_never_shows_the_birth_date(number):
+def test_masked_id_never_shows_the_county_or_the_birth_date(number):
     masked = mask_id_number(number)
     assert len(masked) == 18
-    assert masked[6:14] == "********"
+    assert masked[4:14] == "**********"

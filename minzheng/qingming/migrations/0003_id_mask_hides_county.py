@@ -1,0 +1,11 @@
+# The ID mask hides the county digits too (registry.validators.mask_id_number).
+
+from django.db import migrations
+
+from minzheng.registry.remask import remask_ids
+
+
+class Migration(migrations.Migration):
+    dependencies = [("qingming", "0002_default_parameters"), ("registry", "0006_id_mask_hides_county")]
+
+    operations = [remask_ids("qingming", {"Reservation": "id_number_masked"})]
