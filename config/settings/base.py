@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "minzheng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +72,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response (minzheng/core/csp.py): strict for the
+# platform's own pages. CSP_REPORT_ONLY=true makes browsers report instead of block.
+CSP_ENABLED = env.bool("CSP_ENABLED", default=True)
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -224,6 +230,10 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="dev-only-blind-index-key-m
 SMS_BACKEND = env.str("SMS_BACKEND", default="minzheng.core.sms.ConsoleBackend")
 SMS_CODE_TTL = env.int("SMS_CODE_TTL", default=300)
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="南海民政")
+# For SMS_BACKEND=minzheng.core.sms.HttpGatewayBackend (production).
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 # The help line shown on the portal (elder mode shows it prominently); 12345 is the
 # national government-service hotline.
 PORTAL_HELP_PHONE = env.str("PORTAL_HELP_PHONE", default="12345")

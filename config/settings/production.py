@@ -6,7 +6,7 @@ Run with DJANGO_SETTINGS_MODULE=config.settings.production; see docs/operations.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BLIND_INDEX_KEY, FIELD_KEYS, SECRET_KEY, env
+from .base import BLIND_INDEX_KEY, FIELD_KEYS, SECRET_KEY, SMS_BACKEND, env
 
 if (
     SECRET_KEY.startswith("dev-insecure")
@@ -14,6 +14,21 @@ if (
     or BLIND_INDEX_KEY.startswith("dev-only")
 ):
     raise ImproperlyConfigured("Set SECRET_KEY, FIELD_KEYS and BLIND_INDEX_KEY for production.")
+
+# A malformed key would fail on the first encrypted write; refuse to start instead.
+from minzheng.registry.pii import validate_keyring  # noqa: E402
+
+validate_keyring(FIELD_KEYS)
+
+# The console and memory backends print or keep codes instead of sending them: in
+# production a resident would never receive the sign-in code, and the code would sit in a
+# log file. Set SMS_BACKEND to the gateway's backend (docs/operations.md).
+if SMS_BACKEND.rsplit(".", 1)[-1] in ("ConsoleBackend", "MemoryBackend"):
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND {SMS_BACKEND!r} does not send messages; set a gateway backend for production."
+    )
+if SMS_BACKEND.endswith("HttpGatewayBackend") and not env.str("SMS_GATEWAY_URL", default=""):
+    raise ImproperlyConfigured("SMS_GATEWAY_URL is needed by HttpGatewayBackend.")
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -125,6 +125,14 @@ def _parse_keyring(entries: tuple[str, ...]) -> _Keyring:
     return _Keyring(primary=next(iter(keys.values())), by_id=keys)
 
 
+def validate_keyring(entries: str | Iterable[str]) -> None:
+    """Raise ImproperlyConfigured when FIELD_KEYS is malformed (production settings call
+    this at start-up, so a bad key stops the process before any row is written)."""
+    if isinstance(entries, str):
+        entries = entries.split(",")
+    _parse_keyring(tuple(e for e in entries if e.strip()))
+
+
 def _keyring() -> _Keyring:
     entries: str | Iterable[str] = settings.FIELD_KEYS
     if isinstance(entries, str):  # tolerate a raw comma-separated value

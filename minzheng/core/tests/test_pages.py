@@ -110,6 +110,8 @@ def test_production_settings_pass_deploy_check():
         "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-only",
         "FIELD_KEYS": "prod1:cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0zMjE=",
         "BLIND_INDEX_KEY": "production-blind-index-key",
+        "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
+        "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
         "ALLOWED_HOSTS": "minzheng.example.gov.cn",
         "PATH": "/usr/bin:/bin",
         "MINZHENG_VAR_DIR": str(ROOT / "var"),
@@ -146,4 +148,77 @@ def test_production_settings_refuse_development_keys():
     )
     assert (
         result.returncode != 0 and "Set SECRET_KEY, FIELD_KEYS and BLIND_INDEX_KEY" in result.stderr
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-only",
+    "FIELD_KEYS": "prod1:cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0zMjE=",
+    "BLIND_INDEX_KEY": "production-blind-index-key",
+    "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
+    "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
+    "ALLOWED_HOSTS": "minzheng.example.gov.cn",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SMS_BACKEND": "minzheng.core.sms.ConsoleBackend"}, "does not send messages"),
+        ({"SMS_BACKEND": "minzheng.core.sms.MemoryBackend"}, "does not send messages"),
+        ({"SMS_GATEWAY_URL": ""}, "SMS_GATEWAY_URL is needed"),
+        ({"FIELD_KEYS": "prod1:not-base64!"}, "is not valid base64"),
+        ({"FIELD_KEYS": "prod1:c2hvcnQ="}, "must be 32 bytes"),
+        ({"FIELD_KEYS": "no-separator"}, "entries must look like"),
+    ],
+)
+def test_production_refuses_a_console_sms_backend_and_malformed_keys(change, message):
+    env = {**PRODUCTION_ENV, "MINZHENG_VAR_DIR": str(ROOT / "var"), **change}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and message in result.stderr, result.stderr[-600:]
+
+
+def test_http_gateway_backend_posts_the_message_and_raises_on_refusal(settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from minzheng.core.sms import GatewayError, HttpGatewayBackend
+
+    received, answers = [], [200, 503]
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            received.append((self.headers["Authorization"], json.loads(self.rfile.read(length))))
+            self.send_response(answers.pop(0))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
+        settings.SMS_GATEWAY_TOKEN = "t0ken"
+        HttpGatewayBackend().send("13800001111", "验证码 123456")
+        with pytest.raises(GatewayError):
+            HttpGatewayBackend().send("13800001111", "验证码 654321")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received[0] == (
+        "Bearer t0ken",
+        {"phone": "13800001111", "text": "验证码 123456", "signature": settings.SMS_SIGNATURE},
     )

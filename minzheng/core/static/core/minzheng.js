@@ -16,6 +16,15 @@
     var el = ev.target.closest("[data-remove]");
     if (el) { var t = document.querySelector(el.getAttribute("data-remove")); if (t) { t.remove(); } }
   });
+  // Bars whose width is data (progress, fill rates): <div data-mz-width="40">. Set through
+  // the style object, which the Content-Security-Policy allows, unlike style attributes.
+  function applyWidths(root) {
+    root.querySelectorAll("[data-mz-width]").forEach(function (el) {
+      el.style.width = Math.max(0, Math.min(100, parseFloat(el.getAttribute("data-mz-width")) || 0)) + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  document.addEventListener("htmx:load", function (ev) { applyWidths(ev.target.parentNode || document); });
   // htmx sends the CSRF token with every request.
   document.addEventListener("htmx:configRequest", function (ev) {
     var token = document.querySelector("meta[name=csrf-token]");
