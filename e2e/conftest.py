@@ -134,8 +134,16 @@ def clean_cache():
 @pytest.fixture
 def make_page(request, browser, live_server, divisions, clean_cache) -> Iterator[Callable]:
     """make_page(**context_options) -> a Page in a new, empty browser context (no cookies),
-    pointed at the live server. Pages of a failed test are saved to test-artifacts/."""
+    pointed at the live server. Pages of a failed test are saved to test-artifacts/.
+    Every page listens for Content-Security-Policy violations: a journey that meets one
+    (an inline script or style the policy blocks) fails, so the strict policy is checked
+    in a real browser on every page the journeys visit."""
     contexts = []
+    violations: list[str] = []
+
+    def watch(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def make(**options):
         options = {**DESKTOP, "locale": "zh-CN", "base_url": live_server.url, **options}
@@ -143,7 +151,9 @@ def make_page(request, browser, live_server, divisions, clean_cache) -> Iterator
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        new_page = context.new_page()
+        new_page.on("console", watch)
+        return new_page
 
     yield make
 
@@ -159,6 +169,7 @@ def make_page(request, browser, live_server, divisions, clean_cache) -> Iterator
                 with contextlib.suppress(Exception):  # must not hide the real failure
                     page.screenshot(path=str(ARTIFACTS / f"{name}-{n}-{m}.png"), full_page=True)
         context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
