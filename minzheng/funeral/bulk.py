@@ -28,8 +28,8 @@ from minzheng.core import audit
 from minzheng.core.models import PolicyParameter
 from minzheng.core.params import ParameterValue, ancestor_codes, parameter_value, parse_value
 from minzheng.core.permissions import require_perm
-from minzheng.ledger.services import Line
-from minzheng.programs import postings
+from minzheng.ledger import accounts
+from minzheng.ledger.services import Line, entry_post
 from minzheng.programs.models import Application, Decision, Programme, State, Transition
 from minzheng.programs.rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules
 from minzheng.registry import validators
@@ -162,17 +162,17 @@ def services_bulk_grant(*, actor, rows: list[PastService], batch_size: int = 100
         entries = {}
         for (home_id, day), total in sorted(by_day.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             home = homes[home_id]
-            postings.open_budget(programme.code, programme.name, day.year)
-            postings.open_payable(programme.code, programme.name)
-            entries[(home_id, day)] = postings.post(
+            accounts.open_budget(programme.code, programme.name, day.year)
+            accounts.open_payable(programme.code, programme.name)
+            entries[(home_id, day)] = entry_post(
                 actor=actor,
                 memo=f"{programme.name} {home.name} {day.isoformat()} 批量核准",
                 on=day,
                 source=f"funeral.home:{home_id}",
-                key=f"funeral.bulk_grant:{home_id}:{day.isoformat()}",
+                idempotency_key=f"funeral.bulk_grant:{home_id}:{day.isoformat()}",
                 lines=[
-                    Line(postings.budget_code(programme.code, day.year), debit=total),
-                    Line(postings.payable_code(programme.code), credit=total, party=home.party),
+                    Line(accounts.budget_code(programme.code, day.year), debit=total),
+                    Line(accounts.payable_code(programme.code), credit=total, party=home.party),
                 ],
             )
         apps = [

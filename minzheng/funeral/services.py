@@ -24,8 +24,9 @@ from minzheng.core.models import Division
 from minzheng.core.params import ParameterMissing
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
+from minzheng.ledger import accounts
+from minzheng.ledger import selectors as ledger_q
 from minzheng.ledger import services as ledger
-from minzheng.programs import postings
 from minzheng.programs.models import Application, State, Transition
 from minzheng.programs.rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules
 from minzheng.programs.services import ApplicationInput, application_grant
@@ -427,7 +428,7 @@ def settlement_post(
                         % {"home": home.name, "m": f"{month:%Y年%-m月}"}
                     }
                 )
-            postings.open_bank()
+            accounts.open_bank()
             entry = ledger.entry_post(
                 actor=actor,
                 memo=f"殡葬基本服务费用免除 {home.name} {month:%Y-%m} 月结算（{count} 人）",
@@ -436,9 +437,9 @@ def settlement_post(
                 idempotency_key=f"funeral.settle:{home.pk}:{month:%Y-%m}:r{revision}",
                 lines=[
                     ledger.Line(
-                        postings.payable_code(PROGRAMME_CODE), debit=total, party=home.party
+                        accounts.payable_code(PROGRAMME_CODE), debit=total, party=home.party
                     ),
-                    ledger.Line(postings.BANK, credit=total),
+                    ledger.Line(accounts.BANK, credit=total),
                 ],
             )
             settlement = Settlement.objects.create(
@@ -484,12 +485,10 @@ def settlement_reverse(
         raise ValidationError({"reason": _("请填写冲销原因。")})
     if settlement.status != Settlement.Status.POSTED:
         raise ValidationError({"settlement": _("该结算已冲销。")})
-    from minzheng.ledger.models import JournalEntry
-
     with transaction.atomic():
         reversal = ledger.entry_reverse(
             actor=actor,
-            entry=JournalEntry.objects.get(pk=settlement.entry_id),
+            entry=ledger_q.entry_get(settlement.entry_id),
             reason=reason.strip(),
         )
         app_ids = list(settlement.services.values_list("application_id", flat=True))
@@ -612,10 +611,10 @@ def service_void(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
             division_code=record.division_id,
             lines=[
                 ledger.Line(
-                    postings.payable_code(PROGRAMME_CODE), debit=record.amount, party=home.party
+                    accounts.payable_code(PROGRAMME_CODE), debit=record.amount, party=home.party
                 ),
                 ledger.Line(
-                    postings.budget_code(PROGRAMME_CODE, record.service_date.year),
+                    accounts.budget_code(PROGRAMME_CODE, record.service_date.year),
                     credit=record.amount,
                 ),
             ],

@@ -82,3 +82,13 @@ def entries_for(user) -> QuerySet[JournalEntry]:
 
 def account_statement(*, account: Account) -> QuerySet[JournalLine]:
     return account.lines.select_related("entry").order_by("entry__posted_on", "entry_id")
+
+
+def entry_get(entry_id: int) -> JournalEntry:
+    """One entry by id, for a caller that holds its id and has checked its own scope."""
+    return JournalEntry.objects.get(pk=entry_id)
+
+
+def entry_reversal(entry_id: int) -> JournalEntry | None:
+    """The entry that reverses `entry_id`, if the ledger has corrected it."""
+    return JournalEntry.objects.filter(reverses_id=entry_id).first()

@@ -1,9 +1,7 @@
 """Every ledger posting the programmes make, in one place.
 
-Account codes follow the ledger's convention: BANK, FUNDING:<year>,
-BUDGET:<programme>:<year>, RESERVE:<town>, PAYABLE:<programme> (party = the payee).
-The ledger is imported lazily so that this app loads even where the ledger is not
-migrated yet (management commands, the first migrate).
+Accounts are the ledger's chart of accounts (`ledger.accounts`: BANK, BUDGET:<programme>:
+<year>, RESERVE:<town>, PAYABLE:<programme>, the payee as the line's party).
 """
 
 from __future__ import annotations
@@ -11,67 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-BANK = "BANK"
-
-
-def _ledger():
-    from minzheng.ledger import services
-
-    return services
-
-
-def funding_code(year: int) -> str:
-    return f"FUNDING:{year}"
-
-
-def budget_code(programme_code: str, year: int) -> str:
-    return f"BUDGET:{programme_code}:{year}"
-
-
-def reserve_code(town_code: str) -> str:
-    return f"RESERVE:{town_code}"
-
-
-def payable_code(programme_code: str) -> str:
-    return f"PAYABLE:{programme_code}"
-
-
-def town_of(division_code: str) -> str:
-    return division_code[:9] + "000"
-
-
-def open_bank():
-    return _ledger().account_open(code=BANK, name="区民政局救助资金账户", kind="bank")
-
-
-def open_budget(programme_code: str, programme_name: str, year: int):
-    return _ledger().account_open(
-        code=budget_code(programme_code, year),
-        name=f"{programme_name} {year} 年预算",
-        kind="budget",
-        year=year,
-    )
-
-
-def open_reserve(town_code: str, town_name: str = ""):
-    return _ledger().account_open(
-        code=reserve_code(town_code),
-        name=f"{town_name or town_code} 临时救助备用金",
-        kind="reserve",
-        division_code=town_code,
-    )
-
-
-def open_payable(programme_code: str, programme_name: str):
-    return _ledger().account_open(
-        code=payable_code(programme_code), name=f"{programme_name} 应付救助款", kind="payable"
-    )
+from minzheng.ledger import services as ledger
+from minzheng.ledger.accounts import (
+    BANK,
+    budget_code,
+    open_bank,
+    open_budget,
+    open_payable,
+    open_reserve,
+    payable_code,
+    reserve_code,
+    town_of,
+)
 
 
 def _line(
     account: str, *, debit: Decimal = Decimal(0), credit: Decimal = Decimal(0), party: str = ""
 ):
-    return _ledger().Line(account=account, debit=debit, credit=credit, party=party)
+    return ledger.Line(account=account, debit=debit, credit=credit, party=party)
 
 
 def post(
@@ -84,7 +39,7 @@ def post(
     on: dt.date,
     division_code: str | None = None,
 ):
-    return _ledger().entry_post(
+    return ledger.entry_post(
         actor=actor,
         lines=lines,
         memo=memo,

@@ -215,8 +215,7 @@ def batch_return_job(*, user, batch: DisbursementBatch) -> Job | None:
 def payable_summary(*, programme_code: str, party: str):
     """What the ledger still owes a payee under a programme (for settlements)."""
     from minzheng.ledger import selectors as ledger_q
-
-    from .postings import payable_code
+    from minzheng.ledger.accounts import payable_code
 
     return ledger_q.party_balance(payable_code(programme_code), party)
 

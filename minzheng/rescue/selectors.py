@@ -258,11 +258,10 @@ def return_posting(*, ret: ReturnHome) -> ReturnPosting | None:
     scoped the return (through its case)."""
     if ret.ledger_entry_id is None:
         return None
-    from minzheng.ledger.models import JournalEntry
+    from minzheng.ledger import selectors as ledger_q
 
     return ReturnPosting(
-        entry=ret.ledger_entry,
-        reversal=JournalEntry.objects.filter(reverses_id=ret.ledger_entry_id).first(),
+        entry=ret.ledger_entry, reversal=ledger_q.entry_reversal(ret.ledger_entry_id)
     )
 
 

@@ -24,8 +24,8 @@ from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
 from minzheng.core.services import attachment_add, attachment_add_by_resident
 from minzheng.core.tasks import enqueue
+from minzheng.ledger import accounts
 from minzheng.ledger import services as ledger
-from minzheng.programs import postings
 from minzheng.registry import pii, validators
 
 from . import matching, rules
@@ -923,8 +923,8 @@ COST_FIELDS = ("cost_transport", "cost_meals", "cost_other")
 
 def return_budget_open(year: int):
     """The budget account the station's return costs of one year are charged to (idempotent)."""
-    postings.open_bank()
-    return postings.open_budget(RETURN_BUDGET, RETURN_BUDGET_NAME, year)
+    accounts.open_bank()
+    return accounts.open_budget(RETURN_BUDGET, RETURN_BUDGET_NAME, year)
 
 
 class CostsNotPosted(ValidationError):
@@ -950,8 +950,8 @@ def _costs_post(*, actor, case: Case, costs: dict[str, Decimal], on: dt.date):
         return ledger.entry_post(
             actor=actor,
             lines=[
-                ledger.Line(postings.budget_code(RETURN_BUDGET, on.year), debit=total),
-                ledger.Line(postings.BANK, credit=total),
+                ledger.Line(accounts.budget_code(RETURN_BUDGET, on.year), debit=total),
+                ledger.Line(accounts.BANK, credit=total),
             ],
             memo=memo,
             source=f"rescue.case:{case.pk}",
