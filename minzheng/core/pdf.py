@@ -31,6 +31,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .district import bureau_name
+
 FONT = "MinzhengCJK"
 
 
@@ -112,10 +114,10 @@ def qr_image(data: str, size_mm: float = 30) -> Image:
     return Image(buf, width=size_mm * mm, height=size_mm * mm)
 
 
-def build(
-    *, title: str, flowables: Iterable[Flowable], author: str = "佛山市南海区民政局"
-) -> bytes:
-    """Lay out A4 pages with the given content and return the PDF bytes."""
+def build(*, title: str, flowables: Iterable[Flowable], author: str = "") -> bytes:
+    """Lay out A4 pages with the given content and return the PDF bytes. The author (the
+    footer of every page) is the bureau unless the caller names another issuer."""
+    author = author or bureau_name()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from .district import district_prefix
 from .models import LEVEL_DIGITS
 
 CODE_LENGTH = 12
@@ -68,13 +69,6 @@ def scope_queryset(queryset: QuerySet, user, field: str | None = None) -> QueryS
     if field is None:
         return queryset.none() if prefix != district_prefix() else queryset
     return queryset.filter(prefix_q(field, prefix))
-
-
-def district_prefix() -> str:
-    """The prefix of the configured district (440605 for Nanhai)."""
-    from django.conf import settings
-
-    return division_prefix_of(settings.MINZHENG_DISTRICT_CODE)
 
 
 def code_in_scope(user, code: str | None) -> bool:

@@ -240,6 +240,39 @@ def attachment_add_by_resident(
     )
 
 
+def upload_errors(
+    upload, *, field: str = "file", allowed: tuple[str, ...], max_bytes: int | None = None
+) -> dict[str, str]:
+    """Everything wrong with an upload — type by extension *and* content, size, emptiness —
+    as a field → message map, without writing anything. Services that take files with
+    other input call it during validation, so a refused file refuses the whole form before
+    any row is written; `attachment_add` calls it again before it stores the file."""
+    if upload is None:
+        return {}
+    max_bytes = max_bytes or settings.ATTACHMENT_MAX_BYTES
+    ext = Path(Path(upload.name or "").name).suffix.lower()
+    if ext not in allowed:
+        return {
+            field: _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。")
+            % {
+                "ext": ext or _("无扩展名"),
+                "allowed": _("、").join(a.lstrip(".").upper() for a in allowed),
+            }
+        }
+    if upload.size > max_bytes:
+        return {
+            field: _("文件过大（%(size).1f MB），单个文件不能超过 %(max).0f MB。")
+            % {"size": upload.size / 1048576, "max": max_bytes / 1048576}
+        }
+    if upload.size == 0:
+        return {field: _("文件是空的，请重新选择。")}
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in FILE_TYPES[ext][1]):
+        return {field: _("文件内容与扩展名“%(ext)s”不符，可能已损坏或被改名。") % {"ext": ext}}
+    return {}
+
+
 def _attachment_store(
     *,
     actor,
@@ -249,35 +282,12 @@ def _attachment_store(
     allowed: tuple[str, ...],
     max_bytes: int | None,
 ) -> Attachment:
-    max_bytes = max_bytes or settings.ATTACHMENT_MAX_BYTES
+    errors = upload_errors(upload, allowed=allowed, max_bytes=max_bytes)
+    if errors:
+        raise ValidationError(errors)
     name = Path(upload.name or "").name
     ext = Path(name).suffix.lower()
-    if ext not in allowed:
-        raise ValidationError(
-            {
-                "file": _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。")
-                % {
-                    "ext": ext or _("无扩展名"),
-                    "allowed": _("、").join(a.lstrip(".").upper() for a in allowed),
-                }
-            }
-        )
-    if upload.size > max_bytes:
-        raise ValidationError(
-            {
-                "file": _("文件过大（%(size).1f MB），单个文件不能超过 %(max).0f MB。")
-                % {"size": upload.size / 1048576, "max": max_bytes / 1048576}
-            }
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("文件是空的，请重新选择。")})
-    head = upload.read(16)
-    upload.seek(0)
-    content_type, magics = FILE_TYPES[ext]
-    if not any(head.startswith(m) for m in magics):
-        raise ValidationError(
-            {"file": _("文件内容与扩展名“%(ext)s”不符，可能已损坏或被改名。") % {"ext": ext}}
-        )
+    content_type = FILE_TYPES[ext][0]
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

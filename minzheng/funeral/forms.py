@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.district import district_prefix
 from minzheng.core.forms_util import StyledFormMixin
 from minzheng.core.models import Division
 from minzheng.core.params import ParameterMissing, parameter_value
@@ -37,7 +38,9 @@ class ServiceForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, homes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home"].choices = [(h.pk, h.name) for h in homes]
-        towns = Division.objects.filter(level="town", code__startswith="440605").order_by("code")
+        towns = Division.objects.filter(level="town", code__startswith=district_prefix()).order_by(
+            "code"
+        )
         self.fields["hukou_division"].choices = [("", _("（按人口库或本馆所在地）"))] + [
             (d.code, d.name) for d in towns
         ]

@@ -30,6 +30,7 @@ from minzheng.ledger import services as ledger
 from minzheng.programs.models import Application, State, Transition
 from minzheng.programs.rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules
 from minzheng.programs.services import ApplicationInput, application_grant
+from minzheng.registry import selectors as registry_q
 from minzheng.registry import validators
 from minzheng.registry.models import Person
 from minzheng.registry.pii import blind_index
@@ -205,7 +206,7 @@ def service_prepare(
     if errors:
         raise ValidationError(errors)
 
-    person = Person.objects.filter(id_number_hash=id_hash, is_void=False).first()
+    person = registry_q.person_by_id_number(id_number)
     params = params or ParamSource()
     try:
         district = params.get(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from minzheng.core import audit
 from minzheng.core.sms import send_sms
 from minzheng.registry import pii, validators
-from minzheng.registry.models import Person
+from minzheng.registry import selectors as registry_q
 
 from .models import ResidentProfile, SmsCode
 
@@ -277,7 +277,7 @@ def resident_bind_id_number(*, user, real_name: str, id_number: str) -> Resident
             errors={"id_number": taken_elsewhere},
             summary="实名绑定失败：号码已被其他账号绑定",
         )
-    person = Person.objects.filter(id_number_hash=id_hash, is_void=False).first()
+    person = registry_q.person_by_id_number(info.number)
     if person is not None and " ".join(person.name.split()) != name:
         raise _bind_refused(
             user=user,

@@ -11,10 +11,10 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from minzheng.core import pdf
+from minzheng.core.district import bureau_name
 
 from .models import Application, Notice
 
-BUREAU = "佛山市南海区民政局"
 PREFIX = {
     Notice.Kind.ACCEPTANCE: "受",
     Notice.Kind.MISSING: "补",
@@ -64,7 +64,7 @@ def notice_pdf(notice: Notice) -> bytes:
     b = notice.body
     title = notice.get_kind_display()
     flow = [
-        pdf.para(BUREAU, "subtitle"),
+        pdf.para(bureau_name(), "subtitle"),
         pdf.para(str(title), "title"),
         pdf.para(notice.number, "subtitle"),
         pdf.Spacer(1, 12),
@@ -117,7 +117,7 @@ def notice_pdf(notice: Notice) -> bytes:
         )
     flow += [
         pdf.Spacer(1, 24),
-        pdf.para(BUREAU, "right"),
+        pdf.para(bureau_name(), "right"),
         pdf.para(
             notice.issued_on.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
             "right",

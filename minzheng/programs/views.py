@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minzheng.core.district import district_code
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.scope import prefix_q, user_prefix
 from minzheng.core.selectors import all_division_choices, division_choices
@@ -338,7 +339,7 @@ def batch_list(request):
     programmes = Programme.objects.filter(is_active=True)
     form = BatchForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
-        division = request.user.division_id if user_prefix(request.user) else "440605000000"
+        division = request.user.division_id if user_prefix(request.user) else district_code()
         try:
             batch = services.disbursement_batch_create(
                 actor=request.user,

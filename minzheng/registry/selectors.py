@@ -87,6 +87,20 @@ def person_detail(*, user, person_id: int) -> Person:
     )
 
 
+def person_by_id_number(number: str, *, user=None) -> Person | None:
+    """The live (not voided) person registered with this ID number, found by its keyed
+    hash; `number` must be valid (validators.parse_id_number). With `user`, only within
+    their scope (a caseworker picking a person); without, for services that match a
+    record to the registry on the system's behalf (binding a resident, funeral facts)."""
+    persons = Person.objects.filter(
+        id_number_hash=pii.blind_index(validators.parse_id_number(number).number, kind="id"),
+        is_void=False,
+    )
+    if user is not None:
+        persons = scope_queryset(persons, user)
+    return persons.first()
+
+
 def person_tags(*, person: Person) -> QuerySet[PersonTag]:
     return person.tags.order_by("-valid_from")
 

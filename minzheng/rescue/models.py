@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from minzheng.core.district import district_code
 from minzheng.core.models import Division
 from minzheng.registry.models import Sex  # noqa: F401 — the one M/F choice set, re-exported for this app
 from minzheng.registry.pii import EncryptedTextField
-
-DISTRICT_CODE = "440605000000"
 
 
 class Station(models.Model):
@@ -200,7 +199,7 @@ class MissingReport(models.Model):
         verbose_name=_("走失地区划"),
         on_delete=models.PROTECT,
         related_name="+",
-        default=DISTRICT_CODE,
+        default=district_code,
     )
     description = models.TextField(_("体貌特征"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)

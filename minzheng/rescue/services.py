@@ -11,7 +11,6 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +21,7 @@ from minzheng.core import audit
 from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
-from minzheng.core.services import attachment_add, attachment_add_by_resident
+from minzheng.core.services import attachment_add, attachment_add_by_resident, upload_errors
 from minzheng.core.tasks import enqueue
 from minzheng.ledger import accounts
 from minzheng.ledger import services as ledger
@@ -74,32 +73,6 @@ class IntakeInput:
     fingerprint_ref: str = ""
     dna_done: bool = False
     dna_ref: str = ""
-
-
-def _check_upload(
-    upload, *, field: str, allowed: tuple[str, ...], max_bytes: int
-) -> dict[str, str]:
-    """Type and size of an upload, checked before anything is written (attachment_add then
-    checks the content as well)."""
-    if upload is None:
-        return {}
-    ext = Path(upload.name or "").suffix.lower()
-    if ext not in allowed:
-        return {
-            field: _("不支持的文件类型“%(ext)s”，请上传 %(allowed)s 格式。")
-            % {
-                "ext": ext or _("无扩展名"),
-                "allowed": "、".join(a.lstrip(".").upper() for a in allowed),
-            }
-        }
-    if upload.size > max_bytes:
-        return {
-            field: _("文件过大（%(size).1f MB），不能超过 %(max).0f MB。")
-            % {"size": upload.size / 1048576, "max": max_bytes / 1048576}
-        }
-    if upload.size == 0:
-        return {field: _("文件是空的，请重新选择。")}
-    return {}
 
 
 def _intake_errors(data: IntakeInput, *, today: dt.date) -> dict[str, str]:
@@ -167,10 +140,10 @@ def case_intake(*, actor, station: Station, data: IntakeInput, photo=None, audio
     if not code_in_scope(actor, station.division_id):
         raise PermissionDenied(_("不能为其他救助站登记。"))
     errors = _intake_errors(data, today=timezone.localdate())
-    errors |= _check_upload(
+    errors |= upload_errors(
         photo, field="photo", allowed=rules.PHOTO_TYPES, max_bytes=rules.PHOTO_MAX_BYTES
     )
-    errors |= _check_upload(
+    errors |= upload_errors(
         audio, field="audio", allowed=rules.AUDIO_TYPES, max_bytes=rules.AUDIO_MAX_BYTES
     )
     if errors:
@@ -259,7 +232,7 @@ def case_attach(*, actor, case: Case, upload, kind: str):
         if kind == "photo"
         else (rules.AUDIO_TYPES, rules.AUDIO_MAX_BYTES)
     )
-    errors = _check_upload(upload, field="file", allowed=allowed, max_bytes=limit)
+    errors = upload_errors(upload, field="file", allowed=allowed, max_bytes=limit)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -500,7 +473,7 @@ def report_create(*, actor, data: ReportInput, source: str, photo=None) -> Missi
     else:
         require_perm(actor, "rescue.add_missingreport")
     report, errors = report_build(data, today=timezone.localdate())
-    errors |= _check_upload(
+    errors |= upload_errors(
         photo, field="photo", allowed=rules.PHOTO_TYPES, max_bytes=rules.PHOTO_MAX_BYTES
     )
     if errors:

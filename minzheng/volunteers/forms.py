@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.district import bureau_name
 from minzheng.core.forms_util import StyledFormMixin
 
 from .models import ROLE_CHOICES
@@ -87,7 +88,7 @@ class CertificateForm(StyledFormMixin, forms.Form):
         label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
     period_to = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    issuer = forms.CharField(label=_("出具单位"), max_length=80, initial="佛山市南海区民政局")
+    issuer = forms.CharField(label=_("出具单位"), max_length=80, initial=bureau_name)
 
 
 class RegisterForm(StyledFormMixin, forms.Form):

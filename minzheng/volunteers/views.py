@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minzheng.core import audit
+from minzheng.core.district import bureau_name
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.scope import get_in_scope_or_404
 from minzheng.core.selectors import division_choices
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
+from minzheng.registry import selectors as registry_q
 
 from . import documents, selectors, services
 from .forms import (
@@ -484,8 +486,7 @@ def volunteer_detail(request, volunteer_id: int):
 def volunteer_create(request):
     """Register a registry person (found by the exact ID number, within scope) as a volunteer."""
     from minzheng.core.scope import scope_queryset
-    from minzheng.registry import pii, validators
-    from minzheng.registry.models import Person
+    from minzheng.registry import validators
 
     branches = [(b.pk, b.name) for b in scope_queryset(PartyBranch.objects.all(), request.user)]
     form = VolunteerForm(request.POST or None, branches=branches)
@@ -496,11 +497,7 @@ def volunteer_create(request):
         except ValidationError as exc:
             form.add_error("id_number", exc.messages[0])
         else:
-            person = (
-                scope_queryset(Person.objects.filter(is_void=False), request.user)
-                .filter(id_number_hash=pii.blind_index(number, kind="id"))
-                .first()
-            )
+            person = registry_q.person_by_id_number(number, user=request.user)
             if person is None:
                 form.add_error("id_number", _("本辖区人员中没有该身份证号码，请先在“人员”中登记。"))
             else:
@@ -679,7 +676,7 @@ def portal_mine(request):
                 volunteer=volunteer,
                 period_from=dt.date(year, 1, 1),
                 period_to=min(today, dt.date(year, 12, 31)),
-                issuer="佛山市南海区民政局",
+                issuer=bureau_name(),
             )
             messages.success(request, _("已生成证明 %(n)s。") % {"n": cert.number})
         except ValidationError as exc:
