@@ -76,6 +76,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # roles.UNLOCK_ACCOUNT: lift a sign-in lockout (system administrators).
+        permissions = [("unlock_account", _("解除登录锁定"))]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -154,6 +156,7 @@ class OperationLog(models.Model):
         IMPORT = "import", _("导入")
         REVEAL = "reveal", _("查看完整个人信息")
         DOWNLOAD = "download", _("下载附件")
+        UNLOCK = "unlock", _("解除登录锁定")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
