@@ -27,6 +27,51 @@ def pytest_configure(config):
             raise pytest.UsageError(f"PostgreSQL is not reachable for the CI run: {exc}") from exc
 
 
+def pytest_runtest_setup(item):
+    # @pytest.mark.postgres: the test needs PostgreSQL (row locks, real concurrent writers);
+    # skipped on SQLite, run (and failing, never skipped, in CI) with DATABASE_URL set.
+    if item.get_closest_marker("postgres"):
+        from django.conf import settings
+
+        if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+            pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture
+def run_concurrently():
+    """run_concurrently(fn, n) -> [fn(0) … fn(n-1)], each item the return value or the
+    exception raised: n real threads, each on its own database connection (opened before
+    the start), released together by a barrier so that they really overlap. For tests
+    with `transactional_db`, whose rows the threads can see."""
+    import threading
+
+    from django.db import connections
+
+    def run(fn, n: int) -> list:
+        barrier = threading.Barrier(n)
+        results: list = [None] * n
+
+        def work(i: int) -> None:
+            try:
+                connections["default"].ensure_connection()
+                barrier.wait()
+                results[i] = fn(i)
+            except Exception as exc:  # noqa: BLE001 - handed back for the test to assert
+                results[i] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "a thread did not finish in 120 s"
+        return results
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _reference_divisions(request):
     """Transactional tests empty every table when they end, including the divisions that

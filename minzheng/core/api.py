@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from .models import Division, PolicyParameter
 from .scope import user_prefix
+from .throttling import ScopedRateThrottle
 
 
 class TokenView(ObtainAuthToken):
@@ -18,6 +19,9 @@ class TokenView(ObtainAuthToken):
     Failed attempts count towards the same lockout as the sign-in page."""
 
     permission_classes = [permissions.AllowAny]
+    # ObtainAuthToken turns throttling off (throttle_classes = ()); put the project's back,
+    # so token requests are limited per client address like the other anonymous ones.
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "anon"
 
     def post(self, request, *args, **kwargs):

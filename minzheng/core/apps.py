@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self) -> None:
-        from . import audit, demo, demo_accounts, roles
+        from . import audit, demo, demo_accounts, roles, selectors
+        from .navigation import StaffEntry, add_staff_entry
 
         # Roles are groups whose permissions exist only after every app migrated.
         post_migrate.connect(
@@ -18,6 +19,18 @@ class CoreConfig(AppConfig):
         )
         audit.connect_auth_signals()
         demo.add_demo_step(demo.DemoStep("accounts", demo_accounts.run, order=0))
+        # Shown only to those who may unlock (system administrators), with the count of
+        # current lockouts on the home tile.
+        add_staff_entry(
+            StaffEntry(
+                _("登录锁定"),
+                "core:lockouts",
+                roles.UNLOCK_ACCOUNT,
+                "🔓",
+                count=lambda user: len(selectors.lockouts_current()),
+                order=900,
+            )
+        )
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -82,7 +82,11 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         # The Django admin is for master data: only the roles that keep it may enter.
-        permissions = [("use_admin", _("可进入主数据管理"))]
+        # roles.UNLOCK_ACCOUNT: lift a sign-in lockout (system administrators).
+        permissions = [
+            ("use_admin", _("可进入主数据管理")),
+            ("unlock_account", _("解除登录锁定")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -161,6 +165,7 @@ class OperationLog(models.Model):
         IMPORT = "import", _("导入")
         REVEAL = "reveal", _("查看完整个人信息")
         DOWNLOAD = "download", _("下载附件")
+        UNLOCK = "unlock", _("解除登录锁定")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -16,6 +16,11 @@ DISTRICT_OFFICER = "区民政局科室"
 TOWN_CASEWORKER = "镇街经办"
 COMMUNITY_WORKER = "村居工作人员"
 
+# Lifting a sign-in lockout (core.services.account_unlock, the 登录锁定 page). Defined on
+# core.User's Meta; only the system administrator role (all permissions) holds it, because
+# unlocking lets someone go on guessing a colleague's password.
+UNLOCK_ACCOUNT = "core.unlock_account"
+
 
 @dataclass(frozen=True)
 class Role:

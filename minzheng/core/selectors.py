@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -88,3 +89,49 @@ def _division_label(division) -> str:
         if division.level == "community" and division.parent
         else division.name
     )
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """One sign-in lockout: an account refused from one client address."""
+
+    username: str
+    ip: str | None
+    failures: int
+    last_failure: dt.datetime
+    until: dt.datetime | None  # None: no cool-off configured, held until unlocked
+
+
+def lockouts_current(*, now: dt.datetime | None = None) -> list[Lockout]:
+    """The (account, address) pairs django-axes refuses now, newest first.
+
+    Counted as axes counts them (AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]):
+    the failures of the pair within the cool-off, summed over the browsers they came from.
+    """
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max, Sum
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    cool_off = get_cool_off()
+    attempts = AccessAttempt.objects.all()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=now - cool_off)
+    rows = (
+        attempts.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last", "username")
+    )
+    return [
+        Lockout(
+            username=r["username"] or "",
+            ip=r["ip_address"],
+            failures=r["failures"],
+            last_failure=r["last"],
+            until=r["last"] + cool_off if cool_off is not None else None,
+        )
+        for r in rows
+    ]

@@ -1,10 +1,11 @@
-"""Writes of the core app: divisions, policy parameters, attachments, jobs."""
+"""Writes of the core app: divisions, policy parameters, attachments, jobs, sign-in unlocks."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,8 +19,8 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
-from .models import Attachment, Division, Job, PolicyParameter
+from . import audit, roles
+from .models import Attachment, Division, Job, PolicyParameter, User
 from .permissions import require_perm
 
 # ---------------------------------------------------------------- divisions
@@ -358,3 +359,47 @@ def job_finish(
     job.errors = errors or []
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "errors", "finished_at"])
+
+
+# ---------------------------------------------------------------- sign-in lockouts
+
+
+def account_unlock(*, actor: User, username: str, ip: str | None = None) -> int:
+    """Lift the sign-in lockout of `username` from address `ip` (from every address when
+    `ip` is None): django-axes' failed attempts of that pair are cleared through axes' own
+    API, and the unlock is logged. Returns how many attempt rows were cleared.
+
+    Only for UNLOCK_ACCOUNT (system administrators). Refused, with nothing written, when
+    there is nothing to clear (the cool-off ended, or another administrator was quicker).
+    """
+    from axes.utils import reset as axes_reset
+
+    require_perm(actor, roles.UNLOCK_ACCOUNT)
+    username = (username or "").strip()
+    ip = (ip or "").strip() or None
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = _("请指定要解锁的账号")
+    if ip is not None:
+        try:
+            ip = str(ipaddress.ip_address(ip))
+        except ValueError:
+            errors["ip"] = _("IP 地址格式不正确")
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        cleared = axes_reset(ip=ip, username=username)
+        if not cleared:
+            raise ValidationError({"username": _("没有需要解除的登录锁定，可能已自动解除")})
+        account = User.objects.filter(username=username).first()
+        audit.record(
+            actor=actor,
+            action=audit.Action.UNLOCK,
+            target=account,
+            summary=f"解除登录锁定：{username}" + (f"（{ip}）" if ip else "（全部地址）"),
+            unlocked_username=username,
+            address=ip,
+            attempts_cleared=cleared,
+        )
+    return cleared

@@ -1,19 +1,24 @@
-"""Staff shell pages: sign-in, home, operation log, jobs, attachments, health."""
+"""Staff shell pages: sign-in, home, operation log, sign-in lockouts, jobs, attachments,
+health."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, selectors
+from . import audit, roles, selectors, services
 from .context_processors import ELDER_COOKIE
 from .forms import OperationLogFilterForm, StaffLoginForm
+from .forms_util import join_messages
 from .models import Attachment
 from .navigation import staff_entries_for
 from .scope import object_in_scope
@@ -62,6 +67,29 @@ def operation_log(request):
         selectors.operation_log_search(**{k: v for k, v in filters.items() if v}), 50
     ).get_page(request.GET.get("page"))
     return render(request, "core/operation_log.html", {"form": form, "page": page})
+
+
+@staff_required
+@permission_required(roles.UNLOCK_ACCOUNT, raise_exception=True)
+def lockouts(request):
+    """Accounts refused sign-in from an address, each with an unlock button."""
+    return render(request, "core/lockouts.html", {"lockouts": selectors.lockouts_current()})
+
+
+@staff_required
+@permission_required(roles.UNLOCK_ACCOUNT, raise_exception=True)
+@require_POST
+def lockout_unlock(request):
+    username = request.POST.get("username", "")
+    try:
+        services.account_unlock(
+            actor=request.user, username=username, ip=request.POST.get("ip") or None
+        )
+    except ValidationError as exc:
+        messages.error(request, join_messages(exc.messages))
+    else:
+        messages.success(request, _("已解除 %(username)s 的登录锁定。") % {"username": username})
+    return redirect("core:lockouts")
 
 
 @staff_required

@@ -154,10 +154,13 @@ def sms_code_verify_and_login(*, phone: str, code: str):
     """Check the latest code sent to the phone and return its resident account, creating
     the account (User + ResidentProfile) on the first sign-in.
 
-    Only the phone's latest unused code counts. A wrong code adds one attempt (kept even
-    though the call fails); after MAX_ATTEMPTS the code is dead. The code is consumed with
-    one conditional UPDATE, so it signs in at most once even under concurrent requests.
-    The caller logs the user in (django.contrib.auth.login).
+    Only the phone's latest unused code counts, and it can be checked MAX_ATTEMPTS times.
+    Each check first takes one attempt with a conditional UPDATE (attempts < MAX_ATTEMPTS),
+    committed before the code is compared: concurrent guesses queue on that row, so at most
+    MAX_ATTEMPTS of them are ever compared and the rest are refused unread. A wrong code's
+    attempt stays counted although the call fails. The code is consumed with a second
+    conditional UPDATE, so it signs in at most once. The caller logs the user in
+    (django.contrib.auth.login).
     """
     phone = _mobile_or_error(phone)
     code = "".join((code or "").translate(_FULL_WIDTH_DIGITS).split())
@@ -172,27 +175,37 @@ def sms_code_verify_and_login(*, phone: str, code: str):
         .order_by("-created_at", "-id")
         .first()
     )
+    too_many = _("尝试次数过多，请重新获取验证码")
     if latest is None or latest.used_at is not None:
         raise ValidationError({"code": _("请先获取验证码")})
     if latest.attempts >= MAX_ATTEMPTS:
-        raise ValidationError({"code": _("尝试次数过多，请重新获取验证码")})
+        raise ValidationError({"code": too_many})
     if latest.expires_at <= now:
         raise ValidationError({"code": _("验证码已过期，请重新获取")})
+
+    # The row read above may be stale by now: only the UPDATE decides whether this request
+    # may compare. Inside the transaction the row stays locked, so reading it back gives
+    # this request's own attempt number.
+    with transaction.atomic():
+        mine = SmsCode.objects.filter(pk=latest.pk)
+        taken = mine.filter(used_at__isnull=True, attempts__lt=MAX_ATTEMPTS).update(
+            attempts=F("attempts") + 1
+        )
+        attempts, used_at = mine.values_list("attempts", "used_at").get()
+    if not taken:
+        raise ValidationError({"code": _("验证码已失效，请重新获取") if used_at else too_many})
+
     expected = _code_hash(phone_hash=phone_hash, purpose=purpose, code=code)
     if not hmac.compare_digest(latest.code_hash, expected):
-        with transaction.atomic():
-            SmsCode.objects.filter(pk=latest.pk, attempts__lt=MAX_ATTEMPTS).update(
-                attempts=F("attempts") + 1
-            )
-            audit.record(
-                actor=None,
-                action=audit.Action.LOGIN_FAILED,
-                summary="短信验证码错误",
-                target_type=SmsCode._meta.label_lower,
-                target_id=latest.pk,
-                phone_masked=validators.mask_phone(phone),
-            )
-        left = MAX_ATTEMPTS - latest.attempts - 1
+        audit.record(
+            actor=None,
+            action=audit.Action.LOGIN_FAILED,
+            summary="短信验证码错误",
+            target_type=SmsCode._meta.label_lower,
+            target_id=latest.pk,
+            phone_masked=validators.mask_phone(phone),
+        )
+        left = MAX_ATTEMPTS - attempts
         if left <= 0:
             raise ValidationError({"code": _("验证码错误，尝试次数过多，请重新获取验证码")})
         raise ValidationError({"code": _("验证码错误，还可以再试 %(count)d 次") % {"count": left}})
@@ -202,8 +215,9 @@ def sms_code_verify_and_login(*, phone: str, code: str):
         raise ValidationError({"phone": _("该账号已停用，如有疑问请到服务窗口咨询")})
 
     with transaction.atomic():
+        # The attempt was taken above; a code checked right on its last attempt still counts.
         consumed = SmsCode.objects.filter(
-            pk=latest.pk, used_at__isnull=True, attempts__lt=MAX_ATTEMPTS, expires_at__gt=now
+            pk=latest.pk, used_at__isnull=True, expires_at__gt=now
         ).update(used_at=now)
         if not consumed:  # a concurrent request used it first
             raise ValidationError({"code": _("验证码已失效，请重新获取")})

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import F
+from django.test import override_settings
 
 from minzheng.core import navigation
 from minzheng.core.models import OperationLog
@@ -372,3 +373,39 @@ def test_home_query_count_does_not_grow_with_the_services(
         response = client.get("/portal/")
 
     assert response.status_code == 200
+
+
+# --- client address ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXIES=["10.0.0.2"])
+def test_sms_limit_per_address_counts_remote_addr_whatever_x_real_ip_says(client, monkeypatch):
+    from minzheng.portal import services
+
+    monkeypatch.setattr(services, "HOURLY_LIMIT_PER_IP", 2)
+    for i in range(3):
+        response = client.post(
+            "/portal/login/",
+            {"phone": f"1390000{i:04d}"},
+            REMOTE_ADDR="203.0.113.5",
+            HTTP_X_REAL_IP=f"198.51.100.{i}",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        )
+
+    assert response.status_code == 400
+    assert "当前网络获取验证码过于频繁" in response.content.decode()
+    assert list(SmsCode.objects.values_list("ip", flat=True)) == ["203.0.113.5"] * 2
+    assert set(
+        OperationLog.objects.filter(target_type="portal.smscode").values_list("ip", flat=True)
+    ) == {"203.0.113.5"}
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXIES=["10.0.0.2"])
+def test_sms_code_from_behind_the_trusted_proxy_records_the_forwarded_address(client):
+    client.post(
+        "/portal/login/", {"phone": PHONE}, REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.5"
+    )
+
+    assert list(SmsCode.objects.values_list("ip", flat=True)) == ["203.0.113.5"]

@@ -113,6 +113,36 @@ def test_flooding_from_one_address_is_429_in_chinese_and_writes_nothing(client_a
     )
 
 
+@override_settings(QINGMING_BOOKING_RATE_LIMIT=(3, 60), TRUSTED_PROXIES=["10.0.0.2"])
+def test_rotating_x_real_ip_does_not_escape_the_booking_rate_limit(client_as, resident, slot):
+    c = client_as(resident)
+    codes = [
+        c.post(
+            URL + "reservations/",
+            booking(slot, party_size=0),
+            format="json",
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_REAL_IP=f"198.51.100.{i}",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
+    # Behind the trusted proxy the header is the client: two clients, two counters.
+    proxied = [
+        c.post(
+            URL + "reservations/",
+            booking(slot, party_size=0),
+            format="json",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_REAL_IP=ip,
+        ).status_code
+        for ip in ("203.0.113.1",) * 4 + ("203.0.113.2",)
+    ]
+    assert proxied == [400, 400, 400, 429, 400]
+    assert Reservation.objects.count() == 0
+
+
 def test_anonymous_cannot_book_and_resident_cannot_scan(client_as, resident, slot, gate):
     assert client_as().post(URL + "reservations/", booking(slot), format="json").status_code in (
         401,

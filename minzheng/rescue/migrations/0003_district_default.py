@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_admin_permission'),
+        ('core', '0003_unlock_account_permission'),
         ('rescue', '0002_historicalreturnhome_ledger_entry_and_more'),
     ]
 
