@@ -39,10 +39,11 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture
 def run_concurrently():
-    """run_concurrently(fn, n) -> [fn(0) … fn(n-1)], each item the return value or the
-    exception raised: n real threads, each on its own database connection (opened before
+    """The one race helper. run_concurrently(fn, n) -> [fn(0) … fn(n-1)], and
+    run_concurrently.calls([f, g, …]) -> [f(), g(), …]; each item is the return value or
+    the exception raised: real threads, each on its own database connection (opened before
     the start), released together by a barrier so that they really overlap. For tests
-    with `transactional_db`, whose rows the threads can see."""
+    with `transactional_db` on PostgreSQL (`@pytest.mark.postgres`)."""
     import threading
 
     from django.db import connections
@@ -69,6 +70,7 @@ def run_concurrently():
         assert not any(t.is_alive() for t in threads), "a thread did not finish in 120 s"
         return results
 
+    run.calls = lambda calls: run(lambda i: calls[i](), len(calls))
     return run
 
 

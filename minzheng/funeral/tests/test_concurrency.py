@@ -3,11 +3,8 @@ month at once, and a void racing the month's settlement, on PostgreSQL with real
 one wins, nothing is doubled."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from minzheng.funeral import services
 from minzheng.funeral.models import ServiceRecord, Settlement
@@ -16,74 +13,29 @@ from minzheng.programs.models import Application
 
 from .conftest import id_number, service_input
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-@pytest.fixture(autouse=True)
-def _divisions(transactional_db):
-    """Transactional tests flush every table afterwards: load the division tree again."""
-    from pathlib import Path
-
-    from minzheng.core.models import Division
-    from minzheng.core.services import divisions_load_file
-
-    if not Division.objects.filter(code="440605011001").exists():
-        Division.objects.update_or_create(
-            code="440000000000", defaults={"name": "广东省", "level": "province", "parent_id": None}
-        )
-        Division.objects.update_or_create(
-            code="440600000000",
-            defaults={"name": "佛山市", "level": "city", "parent_id": "440000000000"},
-        )
-        divisions_load_file(
-            path=Path(__file__).resolve().parents[2] / "core" / "fixtures" / "divisions_nanhai.csv"
-        )
-
-
-def _skip_unless_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL (DATABASE_URL=postgres://…)")
-
-
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except ValidationError as exc:
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-def test_same_deceased_at_two_homes_at_once(home_staff, home, other_staff, other_home):
-    _skip_unless_postgres()
+def test_same_deceased_at_two_homes_at_once(
+    run_concurrently, home_staff, home, other_staff, other_home
+):
     number = id_number()
-    results = _race(
-        lambda: services.service_record(
-            actor=home_staff, data=service_input(home, deceased_id_number=number)
-        ),
-        lambda: services.service_record(
-            actor=other_staff, data=service_input(other_home, deceased_id_number=number)
-        ),
+    results = run_concurrently.calls(
+        [
+            lambda: services.service_record(
+                actor=home_staff, data=service_input(home, deceased_id_number=number)
+            ),
+            lambda: services.service_record(
+                actor=other_staff, data=service_input(other_home, deceased_id_number=number)
+            ),
+        ]
     )
     assert sorted(type(r).__name__ for r in results) == ["ServiceRecord", "ValidationError"]
     assert ServiceRecord.objects.count() == 1
     assert Application.objects.count() == 1
 
 
-def test_same_month_settled_twice_at_once(home_staff, home, officer, make_staff):
-    _skip_unless_postgres()
+def test_same_month_settled_twice_at_once(run_concurrently, home_staff, home, officer, make_staff):
     from minzheng.funeral import roles
 
     officer_2 = make_staff("funeral_officer_2", roles.FUNERAL_OFFICER, "440605000000")
@@ -91,13 +43,15 @@ def test_same_month_settled_twice_at_once(home_staff, home, officer, make_staff)
         actor=home_staff, data=service_input(home, service_date=dt.date(2021, 3, 2))
     )
     entries = JournalEntry.objects.count()
-    results = _race(
-        lambda: services.settlement_post(
-            actor=officer, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
-        ),
-        lambda: services.settlement_post(
-            actor=officer_2, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
-        ),
+    results = run_concurrently.calls(
+        [
+            lambda: services.settlement_post(
+                actor=officer, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
+            ),
+            lambda: services.settlement_post(
+                actor=officer_2, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
+            ),
+        ]
     )
     assert all(isinstance(r, Settlement) for r in results)
     assert Settlement.objects.count() == 1
@@ -105,21 +59,22 @@ def test_same_month_settled_twice_at_once(home_staff, home, officer, make_staff)
 
 
 @pytest.mark.parametrize("run", range(3))
-def test_void_racing_the_settlement_of_its_month(home_staff, home, officer, run):
+def test_void_racing_the_settlement_of_its_month(run_concurrently, home_staff, home, officer, run):
     """Either the void wins (the settlement leaves the record out) or the settlement wins
     (the void is refused): never a settled and voided record, never a wrong total."""
-    _skip_unless_postgres()
     from decimal import Decimal
 
     from minzheng.ledger.selectors import party_balance
 
     kept = services.service_record(actor=home_staff, data=service_input(home))
     target = services.service_record(actor=home_staff, data=service_input(home))
-    results = _race(
-        lambda: services.service_void(actor=home_staff, record=target, reason="登记错人"),
-        lambda: services.settlement_post(
-            actor=officer, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
-        ),
+    results = run_concurrently.calls(
+        [
+            lambda: services.service_void(actor=home_staff, record=target, reason="登记错人"),
+            lambda: services.settlement_post(
+                actor=officer, home=home, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6)
+            ),
+        ]
     )
     settlement = Settlement.objects.get()
     target.refresh_from_db()

@@ -1,9 +1,7 @@
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from minzheng.ledger import selectors, services
 from minzheng.ledger.models import Account, JournalEntry, JournalLine
@@ -155,39 +153,34 @@ def test_check_detects_a_tampered_balance(accounts, district_officer):
     assert selectors.trial_balance_problems() == ["BANK: balance 999.00 but lines give 100.00"]
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency test needs PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_approvals_never_overdraw_a_budget(district_officer):
+def test_concurrent_approvals_never_overdraw_a_budget(run_concurrently, district_officer):
     services.account_open(code="BANK", name="银行存款", kind="bank")
     services.account_open(code="BUDGET:TA:2026", name="预算", kind="budget", year=2026)
     services.account_open(code="PAYABLE:TA", name="应付", kind="payable")
     fund(district_officer, "10000")  # room for exactly 10 approvals of 1,000
-    results, barrier = [], threading.Barrier(16)
 
     def approve(i):
-        try:
-            barrier.wait()
-            services.entry_post(
-                actor=district_officer,
-                lines=[
-                    Line("BUDGET:TA:2026", debit=Decimal("1000")),
-                    Line("PAYABLE:TA", credit=Decimal("1000"), party=f"person:{i}"),
-                ],
-                memo="审批",
-                source="t",
-                idempotency_key=f"approve-{i}",
-            )
-            results.append("ok")
-        except InsufficientFunds:
-            results.append("refused")
-        finally:
-            connection.close()  # each thread's own connection, or the test database cannot be dropped
+        return services.entry_post(
+            actor=district_officer,
+            lines=[
+                Line("BUDGET:TA:2026", debit=Decimal("1000")),
+                Line("PAYABLE:TA", credit=Decimal("1000"), party=f"person:{i}"),
+            ],
+            memo="审批",
+            source="t",
+            idempotency_key=f"approve-{i}",
+        )
 
-    threads = [threading.Thread(target=approve, args=(i,)) for i in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = [
+        "refused"
+        if isinstance(r, InsufficientFunds)
+        else "ok"
+        if isinstance(r, JournalEntry)
+        else r
+        for r in run_concurrently(approve, 16)
+    ]
     assert sorted(results) == ["ok"] * 10 + ["refused"] * 6
     assert selectors.account_balance("BUDGET:TA:2026") == Decimal("0.00")
     assert JournalEntry.objects.filter(source="t").count() == 10

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from minzheng.ledger import selectors as ledger_q
 from minzheng.programs import postings, services
@@ -46,9 +44,8 @@ def _review_case(officer, i: int) -> Application:
     return app
 
 
-def test_concurrent_approvals_never_overdraw_the_budget(programmes, officer):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks and real concurrency)")
+@pytest.mark.postgres
+def test_concurrent_approvals_never_overdraw_the_budget(run_concurrently, programmes, officer):
     postings.fund_budget(
         actor=officer,
         programme=programmes["education_aid"],
@@ -57,29 +54,17 @@ def test_concurrent_approvals_never_overdraw_the_budget(programmes, officer):
         on=D1,
     )  # 5 approvals
     apps = [_review_case(officer, i) for i in range(12)]
-    barrier = threading.Barrier(len(apps))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def approve(app_id: int):
-        try:
-            app = Application.objects.select_related("programme").get(pk=app_id)
-            barrier.wait()
-            try:
-                services.application_approve(actor=officer, application=app, on=D1)
-                result = "ok"
-            except ValidationError as exc:
-                result = "refused" if "余额不足" in str(exc) else f"error {exc}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
+    def approve(i: int) -> str:
+        services.application_approve(actor=officer, application=apps[i], on=D1)
+        return "ok"
 
-    threads = [threading.Thread(target=approve, args=(a.pk,)) for a in apps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = [
+        ("refused" if "余额不足" in str(r) else f"error {r}")
+        if isinstance(r, ValidationError)
+        else r
+        for r in run_concurrently(approve, len(apps))
+    ]
     assert sorted(outcomes) == ["ok"] * 5 + ["refused"] * 7
     assert Application.objects.filter(state=State.APPROVED).count() == 5
     assert Application.objects.filter(state=State.REVIEW).count() == 7

@@ -4,11 +4,10 @@ SQLite (IMMEDIATE transactions: writers queue)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 
 from minzheng.qingming import services
@@ -19,30 +18,12 @@ from .factories import id_number, set_param
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run_threads(n_threads: int, work) -> Counter:
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-    start = threading.Barrier(n_threads)
-
-    def run(i: int):
-        try:
-            start.wait()
-            result = work(i)
-        except services.BookingConflict as exc:
-            result = exc.reason
-        except Exception as exc:  # noqa: BLE001 - counted and asserted below
-            result = f"error:{type(exc).__name__}:{exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return outcomes
+def _outcome(result) -> str:
+    if isinstance(result, services.BookingConflict):
+        return result.reason
+    if isinstance(result, Exception):
+        return f"error:{type(result).__name__}:{result}"
+    return result
 
 
 def _assert_not_oversold(slots):
@@ -54,7 +35,7 @@ def _assert_not_oversold(slots):
         assert (s.booked, s.cars_booked) == (people, cars)
 
 
-def _burst(resident, make_slot, *, threads: int, shared_ids: int):
+def _burst(run_concurrently, resident, make_slot, *, threads: int, shared_ids: int):
     """`threads` requests over 2 slots of 6 places (3 car spaces), IDs reused so the
     per-ID daily limit (1) and season limit (3) are contended too."""
     slots = [make_slot(start=8, capacity=6, cars=3), make_slot(start=12, capacity=6, cars=3)]
@@ -74,7 +55,7 @@ def _burst(resident, make_slot, *, threads: int, shared_ids: int):
         )
         return "booked"
 
-    outcomes = _run_threads(threads, work)
+    outcomes = Counter(_outcome(r) for r in run_concurrently(work, threads))
     assert not [k for k in outcomes if k.startswith("error")], outcomes
     _assert_not_oversold(slots)
     # No ID over its limits: at most 1 booking a day (both slots are the same day).
@@ -85,10 +66,9 @@ def _burst(resident, make_slot, *, threads: int, shared_ids: int):
     return outcomes
 
 
-def test_concurrent_bookings_never_oversell_on_postgresql(resident, make_slot):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL concurrency test")
-    outcomes = _burst(resident, make_slot, threads=48, shared_ids=20)
+@pytest.mark.postgres
+def test_concurrent_bookings_never_oversell_on_postgresql(run_concurrently, resident, make_slot):
+    outcomes = _burst(run_concurrently, resident, make_slot, threads=48, shared_ids=20)
     assert outcomes["booked"] >= 4  # the slots filled up or the IDs ran out
     assert sum(outcomes.values()) == 48
     assert IdQuota.objects.filter(count__gt=1, day_key__gt="").count() == 0
@@ -98,17 +78,18 @@ def _in_memory_sqlite() -> bool:
     return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
-def test_concurrent_bookings_never_oversell_on_this_database(resident, make_slot):
+def test_concurrent_bookings_never_oversell_on_this_database(run_concurrently, resident, make_slot):
     """The same burst, smaller, on whatever database the suite runs."""
     if _in_memory_sqlite():
         pytest.skip("in-memory SQLite: threads share one cache; run on a file by the test below")
-    outcomes = _burst(resident, make_slot, threads=16, shared_ids=6)
+    outcomes = _burst(run_concurrently, resident, make_slot, threads=16, shared_ids=6)
     assert sum(outcomes.values()) == 16
 
 
-def test_concurrent_scans_of_one_code_admit_it_once(resident, staff, make_slot, today):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL concurrency test")
+@pytest.mark.postgres
+def test_concurrent_scans_of_one_code_admit_it_once(
+    run_concurrently, resident, staff, make_slot, today
+):
     from .factories import at
 
     set_param("qingming_id_per_day", "1")
@@ -132,7 +113,7 @@ def test_concurrent_scans_of_one_code_admit_it_once(resident, staff, make_slot, 
         )
         return "accepted"
 
-    outcomes = _run_threads(12, work)
+    outcomes = Counter(_outcome(r) for r in run_concurrently(work, 12))
     assert outcomes == Counter({"accepted": 1, "already_inside": 11})
     assert services.reconcile() == []
 

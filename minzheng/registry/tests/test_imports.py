@@ -648,12 +648,8 @@ def test_import_page_offers_both_templates_and_an_upload_starts_a_job(
 
 # ---------------------------------------------------------------- PostgreSQL: writes during validation
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the overlapped writer is PostgreSQL-only"
-)
 
-
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_rows_are_written_during_validation_and_committed_once(guicheng_worker):
     # No surrounding transaction (transaction=True), as in a worker: the writer thread runs.
@@ -674,7 +670,7 @@ def test_on_postgresql_rows_are_written_during_validation_and_committed_once(gui
     assert Household.objects.count() == Household.history.count() == 1500
 
 
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_an_error_late_in_the_file_rolls_back_what_the_writer_wrote(guicheng_worker):
     rows = _person_rows(4500)

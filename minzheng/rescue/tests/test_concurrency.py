@@ -4,11 +4,9 @@ one confirmation may win (conditional updates on the case state and the candidat
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from minzheng.rescue import services
 from minzheng.rescue.models import Case, CaseTransition, MatchCandidate, MissingReport
@@ -16,14 +14,9 @@ from minzheng.rescue.models import Case, CaseTransition, MatchCandidate, Missing
 from .conftest import intake, report_input
 
 
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_of_one_case_only_one_wins(rescue_staff, station):
-    if not _postgres():
-        pytest.skip("concurrency test needs PostgreSQL")
+def test_two_confirmations_of_one_case_only_one_wins(run_concurrently, rescue_staff, station):
     services.report_create(actor=rescue_staff, data=report_input(), source="counter")
     services.report_create(
         actor=rescue_staff,
@@ -34,27 +27,16 @@ def test_two_confirmations_of_one_case_only_one_wins(rescue_staff, station):
     services.case_rematch(case_id=case.pk)
     candidates = list(MatchCandidate.objects.filter(case=case).order_by("rank")[:2])
     assert len(candidates) == 2
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def confirm(candidate_id: int) -> None:
-        try:
-            candidate = MatchCandidate.objects.select_related("case", "report").get(pk=candidate_id)
-            barrier.wait()
-            services.candidate_decide(
-                actor=rescue_staff, candidate=candidate, decision="confirmed", reason="家属辨认"
-            )
-            outcomes.append("ok")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def confirm(i: int) -> str:
+        services.candidate_decide(
+            actor=rescue_staff, candidate=candidates[i], decision="confirmed", reason="家属辨认"
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=confirm, args=(c.pk,)) for c in candidates]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = [
+        "refused" if isinstance(r, ValidationError) else r for r in run_concurrently(confirm, 2)
+    ]
     assert sorted(outcomes) == ["ok", "refused"]
     assert MatchCandidate.objects.filter(case=case, decision="confirmed").count() == 1
     assert MissingReport.objects.filter(status="found").count() == 1
