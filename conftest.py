@@ -152,3 +152,18 @@ def admin_user(make_staff):
     from minzheng.core import roles
 
     return make_staff("admin", roles.SYSTEM_ADMIN, superuser=True)
+
+
+@pytest.fixture
+def queries_of():
+    """queries_of(fn) -> how many queries fn() ran. List pages assert that the count does
+    not grow with the rows (no query per row): measure, add rows, measure again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return len(ctx.captured_queries)
+
+    return count

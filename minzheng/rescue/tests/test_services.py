@@ -92,7 +92,7 @@ def test_bad_intake_is_refused_and_writes_nothing(rescue_staff, station, overrid
         (
             "photo",
             SimpleUploadedFile("p.jpg", JPEG + b"\x00" * (5 * 1024 * 1024)),
-            "文件过大（5.0 MB），不能超过 5 MB。",
+            "文件过大（5.0 MB），单个文件不能超过 5 MB。",
         ),
         (
             "audio",
@@ -102,7 +102,7 @@ def test_bad_intake_is_refused_and_writes_nothing(rescue_staff, station, overrid
         (
             "audio",
             SimpleUploadedFile("s.mp3", MP3 + b"\x00" * (20 * 1024 * 1024)),
-            "文件过大（20.0 MB），不能超过 20 MB。",
+            "文件过大（20.0 MB），单个文件不能超过 20 MB。",
         ),
     ],
 )
