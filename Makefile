@@ -38,7 +38,7 @@ demo: migrate
 	@echo "Demo accounts (admin, leader, district_officer, guicheng_worker, jiujiang_worker, guiyuan_worker …)"
 	@echo "password: $(DEMO_PASSWORD)"
 	@echo "Staff: http://127.0.0.1:$(PORT)/staff/  Portal: http://127.0.0.1:$(PORT)/portal/  API docs: http://127.0.0.1:$(PORT)/api/docs/"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-0} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)

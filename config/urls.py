@@ -29,3 +29,7 @@ urlpatterns = [
     *[path("", include(f"minzheng.{app}.urls")) for app in DOMAIN_APPS],
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "minzheng.core.errors.forbidden"
+handler404 = "minzheng.core.errors.not_found"
+handler500 = "minzheng.core.errors.server_error"

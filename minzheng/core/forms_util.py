@@ -19,14 +19,24 @@ def add_service_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+# What the browser's date and time pickers accept as a value (HTML's own formats). Django
+# renders a date with the active language's format (2026/12/02 in Chinese), which a
+# type="date" input reads as empty, so pre-filled dates vanished and the browser blocked
+# the form.
+HTML_INPUT_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M", "time": "%H:%M"}
+
+
 class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates render `{{ field }}` as is."""
+    """Bootstrap classes on every widget, so templates render `{{ field }}` as is, and
+    date/time inputs rendered in the formats the browser's pickers read."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
             kind = getattr(widget, "input_type", "")
+            if kind in HTML_INPUT_FORMATS and hasattr(widget, "format"):
+                widget.format = HTML_INPUT_FORMATS[kind]
             css = (
                 "form-select"
                 if kind == "select"
