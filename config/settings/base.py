@@ -251,6 +251,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several components share; without a name drf-spectacular
+    # makes one up from a hash and warns (core/tests/test_schema.py fails on any warning).
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "minzheng.programs.models.State",
+        "ApplicationChannelEnum": "minzheng.programs.models.Application.Channel",
+        "ReservationChannelEnum": "minzheng.qingming.models.Reservation.Channel",
+        "CheckInKindEnum": "minzheng.qingming.models.CheckIn.Kind",
+        "OrganisationKindEnum": "minzheng.registry.models.Organisation.Kind",
+    },
 }
 
 # --- admin (django-unfold) ------------------------------------------------------------

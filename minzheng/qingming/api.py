@@ -12,7 +12,12 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -202,6 +207,9 @@ class ReservationApi(APIView):
 
     permission_classes = [IsSignedIn]
 
+    # Nested serializers are named by their class name in the schema: every nested `Input`
+    # needs its own component name, or two endpoints share one request body.
+    @extend_schema_serializer(component_name="Booking")
     class Input(serializers.Serializer):
         slot = serializers.IntegerField()
         name = serializers.CharField(max_length=40)
@@ -340,6 +348,7 @@ class CheckInApi(APIView):
 
     queryset = CheckIn.objects.none()  # for StaffModelPermissions
 
+    @extend_schema_serializer(component_name="CheckInScan")
     class Input(serializers.Serializer):
         gate = serializers.IntegerField()
         direction = serializers.ChoiceField(choices=CheckIn.Direction.choices)

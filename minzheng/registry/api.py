@@ -258,7 +258,7 @@ class OrganisationOut(serializers.ModelSerializer):
 class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     credit_code = serializers.CharField(max_length=25, required=False, allow_blank=True, default="")
-    kind = serializers.ChoiceField(choices=Organisation.Kind.values)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
     division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(
