@@ -1,7 +1,7 @@
 import pytest
 
 from minzheng.core.models import OperationLog
-from minzheng.registry.models import Person
+from minzheng.registry.models import Organisation, Person
 
 from .factories import id_number, person
 
@@ -89,6 +89,62 @@ def test_filters(client, guicheng_worker):
     assert names(tag="elderly_80") == ["陈一"]
     assert names(division="440605011004") == ["陈二"]
     assert names(age_min=25, age_max=40) == ["李三"]
+    assert names(include_void="true", age_max=150) == ["李三", "陈一", "陈二"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"age_min": "763034"}, "age_min", "请确保该值小于或者等于 150。"),
+        ({"age_max": str(-(2**61))}, "age_max", "请确保该值大于或者等于 0。"),
+        ({"age_max": "10^20"}, "age_max", "请填写合法的整数值。"),
+    ],
+)
+def test_out_of_range_age_filter_is_400_in_chinese(client, guicheng_worker, params, field, message):
+    client.force_login(guicheng_worker)
+
+    response = client.get("/api/v1/registry/persons/", params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", [0, 7, 1.5, True])
+def test_person_with_a_non_text_or_short_phone_is_400_on_create_and_update(
+    client, guicheng_worker, phone
+):
+    existing = person(guicheng_worker, name="陈一")
+    client.force_login(guicheng_worker)
+    body = {"name": "何丽芳", "phone": phone, "residence_division": "440605011004"}
+
+    created = client.post("/api/v1/registry/persons/", body, content_type="application/json")
+    updated = client.put(
+        f"/api/v1/registry/persons/{existing.pk}/", body, content_type="application/json"
+    )
+
+    assert (created.status_code, updated.status_code) == (400, 400)
+    assert set(created.json()) == set(updated.json()) == {"phone"}
+    assert list(Person.objects.values_list("name", flat=True)) == ["陈一"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", [0, 1e20])
+def test_organisation_with_a_non_text_or_short_phone_is_400(client, guicheng_worker, phone):
+    client.force_login(guicheng_worker)
+    body = {
+        "name": "南海社工协会",
+        "kind": "social_org",
+        "division": "440605011000",
+        "contact_phone": phone,
+    }
+
+    response = client.post("/api/v1/registry/organisations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"contact_phone"}
+    assert Organisation.objects.count() == 0
 
 
 @pytest.mark.django_db
