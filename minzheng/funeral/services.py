@@ -24,6 +24,7 @@ from minzheng.core.models import Division
 from minzheng.core.params import ParameterMissing
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
+from minzheng.core.validators import date_error, name_error, validate_event_date, validate_past_date
 from minzheng.ledger import services as ledger
 from minzheng.programs import postings
 from minzheng.programs.models import Application, State, Transition
@@ -158,9 +159,16 @@ def _hukou_division(person: Person | None, chosen: str, home: FuneralHome, distr
     return home.division_id
 
 
+# More of one item than any funeral uses is a typing error (and 10^20 of one overflows the
+# amount columns).
+MAX_QUANTITY = 100
+
+
 def _quantity(value) -> int:
     if value in (None, ""):
         return 0
+    if isinstance(value, bool | float):
+        raise TypeError
     return int(value)
 
 
@@ -177,6 +185,8 @@ def service_prepare(
     name = " ".join((data.deceased_name or "").split())
     if not name:
         errors["deceased_name"] = _("请填写逝者姓名。")
+    elif name_error(name):
+        errors["deceased_name"] = name_error(name)
     id_number = id_hash = ""
     try:
         id_number = validators.parse_id_number(data.deceased_id_number).number
@@ -185,17 +195,22 @@ def service_prepare(
         errors["deceased_id_number"] = exc.messages[0]
     if data.death_date is None:
         errors["death_date"] = _("请填写死亡日期。")
+    elif date_error(validate_past_date, data.death_date):
+        errors["death_date"] = date_error(validate_past_date, data.death_date)
     if data.service_date is None:
         errors["service_date"] = _("请填写服务日期。")
+    elif date_error(validate_event_date, data.service_date):
+        errors["service_date"] = date_error(validate_event_date, data.service_date)
     quantities = {}
     for item in ITEMS:
         try:
             quantities[item.code] = _quantity(data.quantities.get(item.code))
-            if quantities[item.code] < 0:
+            if not 0 <= quantities[item.code] <= MAX_QUANTITY:
                 raise ValueError
         except (TypeError, ValueError):
-            errors[qty_field(item.code)] = _("“%(name)s”的数量应为不小于 0 的整数。") % {
-                "name": item.name
+            errors[qty_field(item.code)] = _("“%(name)s”的数量应为 0 至 %(max)d 之间的整数。") % {
+                "name": item.name,
+                "max": MAX_QUANTITY,
             }
     if id_hash and ServiceRecord.objects.live().filter(deceased_id_hash=id_hash).exists():
         errors["deceased_id_number"] = _(

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.context import client_ip
+from minzheng.core.validators import parse_event_date
 
 from . import ratelimit, rules, selectors, services
 from .models import Cemetery, CheckIn, Reservation, Slot
@@ -38,10 +39,8 @@ def _conflict(exc: services.BookingConflict) -> Response:
 
 
 def _parse_date(value: str | None, field: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationError({field: _("日期格式须为 YYYY-MM-DD。")}) from None
+    # A date in the platform's window (core.validators): 9999-12-31 is no day to count.
+    return parse_event_date(value, field=field)
 
 
 class CemeteryOut(serializers.ModelSerializer):

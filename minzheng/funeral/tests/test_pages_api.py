@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import pytest
 from django.urls import reverse
 
 from minzheng.funeral import services
@@ -169,3 +170,35 @@ def test_api_create_and_errors(client, home_staff, home):
     assert ServiceRecord.objects.count() == 1
     schema = client.get("/api/schema/")
     assert schema.status_code in (200, 403)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"death_date": "0001-01-01"}, "death_date"),
+        ({"death_date": "9999-12-31"}, "death_date"),
+        ({"service_date": "9999-12-31"}, "service_date"),
+        ({"deceased_name": "梁\u202e伯"}, "deceased_name"),
+        ({"quantities": {**BASIC, "cremation": 10**20}}, "qty_cremation"),
+    ],
+)
+def test_api_refuses_insane_dates_quantities_and_bidi_names(
+    client, home_staff, home, change, field
+):
+    _login(client, home_staff)
+    body = {
+        "home_id": home.pk,
+        "deceased_name": "梁伯",
+        "deceased_id_number": id_number(),
+        "death_date": "2021-03-01",
+        "service_date": "2021-03-02",
+        "quantities": BASIC,
+        "idempotency_key": "api-bounds",
+        **change,
+    }
+
+    response = client.post("/api/v1/funeral/services/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert ServiceRecord.objects.count() == 0

@@ -209,3 +209,44 @@ def test_openapi_schema_lists_the_resources(client):
     ):
         assert path in schema["paths"]
     assert "swagger-ui" in client.get("/api/docs/").content.decode()
+
+
+BIDI_MESSAGE = "不能包含文字方向控制符（如 U+202E）：它们会让显示的文字与实际内容不一致。"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"birth_date": "0001-01-01"}, "birth_date", "出生日期不能早于 1900 年 1 月 1 日。"),
+        ({"birth_date": "9999-12-31"}, "birth_date", "出生日期不能晚于今天。"),
+        ({"name": "陈\u202e文大"}, "name", BIDI_MESSAGE),
+        ({"name": "陈\u2066大文\u2069"}, "name", BIDI_MESSAGE),
+        ({"name": "\u200f陈大文"}, "name", BIDI_MESSAGE),
+    ],
+)
+def test_person_with_an_insane_birth_date_or_bidi_name_is_400(
+    client, guicheng_worker, change, field, message
+):
+    client.force_login(guicheng_worker)
+    body = {"name": "何丽芳", "residence_division": "440605011004", **change}
+
+    response = client.post("/api/v1/registry/persons/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "contact_name"])
+def test_organisation_with_a_bidi_name_is_400(client, guicheng_worker, field):
+    client.force_login(guicheng_worker)
+    body = {"name": "南海社工协会", "kind": "social_org", "division": "440605011000"}
+    body[field] = "南海\u202e会协工社"
+
+    response = client.post("/api/v1/registry/organisations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [BIDI_MESSAGE]}
+    assert Organisation.objects.count() == 0
