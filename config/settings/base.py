@@ -243,6 +243,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "minzheng.core.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sms": "5/min", "anon": "60/min"},
 }
+# /api/schema/ and /api/docs/ for anyone (embedded default) or only for signed-in staff
+# (production.py turns it off: the schema maps every endpoint for an attacker).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "民政为民服务平台 API",
     "DESCRIPTION": "Minzheng API. Authenticate with POST /api/v1/auth/token/ then send `Authorization: Token …`.",
