@@ -111,6 +111,37 @@ def parse_event_date(value: str | None, *, field: str = "date") -> dt.date:
         raise ValidationError({field: exc.messages}) from None
 
 
+# --- ids and whole numbers in query strings ------------------------------------------------
+
+# Primary keys are 64-bit; a longer number is no row (and overflows SQLite's integers).
+MAX_ID = 2**63 - 1
+
+
+def as_int(value) -> int | None:
+    """A 64-bit whole number from a query parameter or JSON value (an int, or a string of
+    ASCII digits), or None for anything else.
+
+    `str.isdigit()` is not enough: it accepts "²" and "١", which int() then refuses or reads
+    as another number; and a number beyond 64 bits overflows SQLite's integers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 19):
+            return None
+        value = int(text)
+    if isinstance(value, int) and -MAX_ID <= value <= MAX_ID:
+        return value
+    return None
+
+
+def as_id(value) -> int | None:
+    """A positive 64-bit id (see as_int), or None."""
+    number = as_int(value)
+    return number if number is not None and number > 0 else None
+
+
 # --- names -------------------------------------------------------------------------------
 
 # Text-direction controls (LRM/RLM, the embeddings and overrides U+202A–U+202E, the isolates

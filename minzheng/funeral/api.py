@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.api_permissions import StaffModelPermissions
+from minzheng.core.validators import as_id
 
 from . import selectors, services
 from .models import ServiceRecord, Settlement
@@ -79,8 +80,8 @@ class ServiceList(generics.ListCreateAPIView):
             user=self.request.user, status=params.get("status", selectors.STATUS_LIVE)
         ).order_by("-id")
         home, month = params.get("home"), params.get("month")
-        if home and home.isdigit():
-            qs = qs.filter(home_id=int(home))
+        if as_id(home):
+            qs = qs.filter(home_id=as_id(home))
         if month and len(month) == 7:
             qs = qs.filter(service_date__startswith=month)
         return qs

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.context import client_ip
-from minzheng.core.validators import parse_event_date
+from minzheng.core.validators import as_id, as_int, parse_event_date
 
 from . import ratelimit, rules, selectors, services
 from .models import Cemetery, CheckIn, Reservation, Slot
@@ -94,13 +94,11 @@ class SlotListApi(APIView):
         summary="某墓园某日的时段与余量",
     )
     def get(self, request):
-        cemetery = request.query_params.get("cemetery", "")
+        cemetery = as_id(request.query_params.get("cemetery"))
         day = _parse_date(request.query_params.get("date"))
-        if not cemetery.isdigit():
+        if cemetery is None:
             raise ValidationError({"cemetery": _("请指定墓园。")})
-        return Response(
-            SlotOut(selectors.slots_for(cemetery_id=int(cemetery), day=day), many=True).data
-        )
+        return Response(SlotOut(selectors.slots_for(cemetery_id=cemetery, day=day), many=True).data)
 
 
 class ReservationOut(serializers.Serializer):
@@ -165,13 +163,11 @@ def booking_input(data) -> dict:
     errors: dict[str, str] = {}
     out: dict = {}
     for name, label in (("slot", _("时段")), ("party_size", _("祭扫人数"))):
-        value = data.get(name)
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
-        ):
+        number = as_int(data.get(name))
+        if number is None:
             errors[name] = _("请填写%(label)s（整数）。") % {"label": label}
         else:
-            out[name] = int(value)
+            out[name] = number
     for name, required, max_length in (
         ("name", True, 40),
         ("id_number", True, 24),

@@ -26,7 +26,7 @@ from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import object_in_scope
 from minzheng.core.sms import send_sms
-from minzheng.core.validators import date_error, name_error, validate_event_date
+from minzheng.core.validators import as_id, date_error, name_error, validate_event_date
 from minzheng.registry import pii, validators
 
 from . import params as qparams
@@ -172,9 +172,10 @@ _SLOT = JoinedRow(
 
 def _slot_for_booking(slot_id) -> Slot | None:
     """The slot with its season and cemetery: one precompiled read on every booking."""
-    if not str(slot_id).isdigit() or int(slot_id) > 2**62:
+    slot_id = as_id(slot_id)
+    if slot_id is None:
         return None
-    row = _SLOT.fetch([int(slot_id)])
+    row = _SLOT.fetch([slot_id])
     if row is None:
         return None
     slot, season, cemetery = row
@@ -612,8 +613,8 @@ def _bump(*, gate: Gate, season_id: int, at: dt.datetime, **increments: int) -> 
 def _gate_for(actor, gate_id) -> Gate:
     require_perm(actor, "qingming.add_checkin")
     gate = (
-        Gate.objects.select_related("cemetery").filter(pk=gate_id, is_active=True).first()
-        if str(gate_id).isdigit()
+        Gate.objects.select_related("cemetery").filter(pk=as_id(gate_id), is_active=True).first()
+        if as_id(gate_id)
         else None
     )
     if gate is None or not object_in_scope(actor, gate):
@@ -967,8 +968,8 @@ def proxy_sweep_request(
     today = today or timezone.localdate()
     errors = {}
     cemetery = (
-        Cemetery.objects.filter(pk=data.cemetery_id, is_active=True).first()
-        if str(data.cemetery_id).isdigit()
+        Cemetery.objects.filter(pk=as_id(data.cemetery_id), is_active=True).first()
+        if as_id(data.cemetery_id)
         else None
     )
     if cemetery is None:

@@ -23,7 +23,7 @@ from minzheng.core.context import client_ip
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.models import Attachment
 from minzheng.core.scope import get_in_scope_or_404, scope_queryset
-from minzheng.core.validators import parse_event_date
+from minzheng.core.validators import as_id, parse_event_date
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
 
@@ -459,8 +459,8 @@ def counter_book(request):
         else []
     )
     slot = (
-        Slot.objects.select_related("cemetery").filter(pk=request.GET.get("slot") or 0).first()
-        if (request.GET.get("slot") or "").isdigit()
+        Slot.objects.select_related("cemetery").filter(pk=as_id(request.GET.get("slot"))).first()
+        if as_id(request.GET.get("slot"))
         else None
     )
     form = CounterBookingForm(

@@ -93,3 +93,20 @@ def test_names_with_text_direction_controls_are_refused(control):
 def test_ordinary_names_pass(name):
     v.validate_name(name)
     assert v.name_error(name) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [(7, 7), ("42", 42), (" 42 ", 42), ("-3", -3), (2**63 - 1, 2**63 - 1), ("0", 0)],
+)
+def test_as_int_reads_ascii_whole_numbers(value, number):
+    assert v.as_int(value) == number
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "1.5", "", None, True, 1.0, 2**63, str(10**20), []])
+def test_as_int_refuses_what_int_or_the_database_cannot_take(value):
+    assert v.as_int(value) is None
+
+
+def test_as_id_is_positive():
+    assert (v.as_id("5"), v.as_id("0"), v.as_id(-5)) == (5, None, None)

@@ -202,3 +202,16 @@ def test_api_refuses_insane_dates_quantities_and_bidi_names(
     assert response.status_code == 400
     assert field in response.json()
     assert ServiceRecord.objects.count() == 0
+
+
+def test_service_list_api_and_page_ignore_a_home_that_only_looks_like_a_number(
+    client, home_staff, home
+):
+    _login(client, home_staff)
+
+    api = client.get("/api/v1/funeral/services/", {"home": "²"})
+    page = client.get(reverse("funeral:services"), {"home": "²"})
+    settlements = client.get(reverse("funeral:settlements"), {"year": "²"})
+
+    assert (api.status_code, page.status_code) == (200, 200)
+    assert settlements.status_code in (200, 403)

@@ -286,3 +286,29 @@ def test_booking_refuses_text_direction_controls_in_the_name(client_as, resident
         "name": ["不能包含文字方向控制符（如 U+202E）：它们会让显示的文字与实际内容不一致。"]
     }
     assert Reservation.objects.count() == 0 and IdQuota.objects.count() == 0
+
+
+def test_slots_of_a_cemetery_id_beyond_64_bits_is_400(client_as, slot):
+    r = client_as().get(URL + "slots/", {"cemetery": str(10**20), "date": str(slot.date)})
+
+    assert r.status_code == 400
+    assert r.json() == {"cemetery": ["请指定墓园。"]}
+
+
+@pytest.mark.parametrize("slot_value", ["²", "١", str(10**20)])
+def test_booking_with_a_slot_that_only_looks_like_a_number_is_400(
+    client_as, resident, slot, slot_value
+):
+    r = client_as(resident).post(
+        URL + "reservations/", booking(slot) | {"slot": slot_value}, format="json"
+    )
+
+    assert r.status_code == 400
+    assert list(r.json()) == ["slot"]
+    assert Reservation.objects.count() == 0
+
+
+def test_slots_of_a_superscript_cemetery_is_400(client_as, slot):
+    r = client_as().get(URL + "slots/", {"cemetery": "²", "date": str(slot.date)})
+
+    assert r.status_code == 400
