@@ -37,7 +37,7 @@ from minzheng.registry.services import organisation_register
 
 from . import selectors
 from .models import FuneralHome, HomeStaff, ServiceRecord, Settlement
-from .rules import ITEMS, PROGRAMME_CODE, RULES_KEY, price_lines, qty_field
+from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, RULES_KEY, price_lines, qty_field
 
 # ---------------------------------------------------------------- homes and staff
 
@@ -157,11 +157,6 @@ def _hukou_division(person: Person | None, chosen: str, home: FuneralHome, distr
     ):
         return chosen
     return home.division_id
-
-
-# More of one item than any funeral uses is a typing error (and 10^20 of one overflows the
-# amount columns).
-MAX_QUANTITY = 100
 
 
 def _quantity(value) -> int:

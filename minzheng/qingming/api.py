@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.context import client_ip
-from minzheng.core.validators import as_id, as_int, parse_event_date
+from minzheng.core.validators import MAX_ID, as_id, as_int, parse_event_date
 
 from . import ratelimit, rules, selectors, services
 from .models import Cemetery, CheckIn, Reservation, Slot
@@ -206,7 +206,7 @@ class ReservationApi(APIView):
     # needs its own component name, or two endpoints share one request body.
     @extend_schema_serializer(component_name="Booking")
     class Input(serializers.Serializer):
-        slot = serializers.IntegerField()
+        slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         name = serializers.CharField(max_length=40)
         id_number = serializers.CharField(max_length=24)
         party_size = serializers.IntegerField()
@@ -345,15 +345,16 @@ class CheckInApi(APIView):
 
     @extend_schema_serializer(component_name="CheckInScan")
     class Input(serializers.Serializer):
-        gate = serializers.IntegerField()
+        gate = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         direction = serializers.ChoiceField(choices=CheckIn.Direction.choices)
         nonce = serializers.CharField(max_length=64)
         code = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
         kind = serializers.ChoiceField(
             choices=CheckIn.Kind.choices, required=False, default=CheckIn.Kind.BOOKING
         )
-        people = serializers.IntegerField(required=False, default=0)
-        cars = serializers.IntegerField(required=False, default=0)
+        # The service holds the rule (people 0–50, cars 0–10); these only keep numbers sane.
+        people = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+        cars = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
         scanned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema(

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.api_permissions import StaffModelPermissions
+from minzheng.core.validators import MAX_ID
 
 from . import selectors, services
 from .models import Household, Organisation, Person, Sex
@@ -196,7 +197,7 @@ class HouseholdIn(serializers.Serializer):
     number = serializers.CharField(max_length=40)
     division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    head = serializers.IntegerField()
+    head = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class HouseholdListCreate(generics.ListCreateAPIView):

@@ -179,7 +179,9 @@ def test_api_create_and_errors(client, home_staff, home):
         ({"death_date": "9999-12-31"}, "death_date"),
         ({"service_date": "9999-12-31"}, "service_date"),
         ({"deceased_name": "梁\u202e伯"}, "deceased_name"),
-        ({"quantities": {**BASIC, "cremation": 10**20}}, "qty_cremation"),
+        ({"quantities": {**BASIC, "cremation": 10**20}}, "quantities"),
+        ({"quantities": {**BASIC, "cremation": 101}}, "quantities"),
+        ({"home_id": 10**20}, "home_id"),
     ],
 )
 def test_api_refuses_insane_dates_quantities_and_bidi_names(
