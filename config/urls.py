@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from minzheng.core.api_permissions import ApiDocsPermission
+
 # Each domain app serves its pages from its own urls.py (under staff/<app>/ and
 # portal/<app>/) and its API under /api/v1/<app>/.
 DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescue"]
@@ -11,8 +13,15 @@ DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescu
 # The API first, under one prefix: an /api/ request is matched after one prefix test
 # instead of after every page pattern (the booking API is the hottest path of all).
 api_patterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Public in the embedded setup; staff only in production (API_DOCS_PUBLIC).
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsPermission]), name="schema"
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsPermission]),
+        name="api-docs",
+    ),
     path("v1/", include("minzheng.core.api_urls")),
     path("v1/registry/", include("minzheng.registry.api_urls")),
     *[path(f"v1/{app}/", include(f"minzheng.{app}.api_urls")) for app in DOMAIN_APPS],

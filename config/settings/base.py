@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "minzheng.core.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -262,6 +263,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["minzheng.core.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"sms": "5/min", "anon": "60/min"},
 }
+# /api/schema/ and /api/docs/ for anyone (embedded default) or only for signed-in staff
+# (production.py turns it off: the schema maps every endpoint for an attacker).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "民政为民服务平台 API",
     "DESCRIPTION": "Minzheng API. Authenticate with POST /api/v1/auth/token/ then send `Authorization: Token …`.",
@@ -271,6 +275,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several components share; without a name drf-spectacular
+    # makes one up from a hash and warns (core/tests/test_schema.py fails on any warning).
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "minzheng.programs.models.State",
+        "ApplicationChannelEnum": "minzheng.programs.models.Application.Channel",
+        "ReservationChannelEnum": "minzheng.qingming.models.Reservation.Channel",
+        "CheckInKindEnum": "minzheng.qingming.models.CheckIn.Kind",
+        "OrganisationKindEnum": "minzheng.registry.models.Organisation.Kind",
+    },
 }
 
 # --- admin (django-unfold) ------------------------------------------------------------

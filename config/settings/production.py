@@ -40,3 +40,5 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The OpenAPI schema and Swagger UI need a signed-in staff account (core.api_permissions).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)

@@ -1,4 +1,5 @@
-from rest_framework.permissions import DjangoModelPermissions
+from django.conf import settings
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class StaffModelPermissions(DjangoModelPermissions):
@@ -22,3 +23,14 @@ class StaffModelPermissions(DjangoModelPermissions):
         if not (user and user.is_authenticated and getattr(user, "kind", "staff") == "staff"):
             return False
         return super().has_permission(request, view)
+
+
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and Swagger UI: open to anyone while settings.API_DOCS_PUBLIC
+    (the embedded default), signed-in staff only when it is off (production)."""
+
+    def has_permission(self, request, view):
+        if settings.API_DOCS_PUBLIC:
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "kind", "") == "staff")

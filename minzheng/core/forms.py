@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.core.forms_util import StyledFormMixin
 
 from .models import OperationLog
+from .validators import validate_event_date
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -43,8 +44,14 @@ class OperationLogFilterForm(StyledFormMixin, forms.Form):
     )
     target = forms.CharField(label=_("对象（类型或编号）"), required=False)
     date_from = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_event_date],
     )
     date_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_event_date],
     )

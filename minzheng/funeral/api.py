@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.api_permissions import StaffModelPermissions
+from minzheng.core.validators import MAX_ID, as_id
 
 from . import selectors, services
 from .models import ServiceRecord, Settlement
-from .rules import ITEMS
+from .rules import ITEMS, MAX_QUANTITY
 
 
 class ServiceList(generics.ListCreateAPIView):
@@ -57,13 +58,13 @@ class ServiceList(generics.ListCreateAPIView):
             return "settled" if obj.settlement_id is not None else "unsettled"
 
     class FuneralServiceIn(serializers.Serializer):
-        home_id = serializers.IntegerField()
+        home_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         deceased_name = serializers.CharField(max_length=40)
         deceased_id_number = serializers.CharField(max_length=18)
         death_date = serializers.DateField()
         service_date = serializers.DateField()
         quantities = serializers.DictField(
-            child=serializers.IntegerField(min_value=0),
+            child=serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY),
             help_text="项目代码 → 数量："
             + "、".join(f"{i.code} {i.name}（{i.unit}）" for i in ITEMS),
         )
@@ -79,8 +80,8 @@ class ServiceList(generics.ListCreateAPIView):
             user=self.request.user, status=params.get("status", selectors.STATUS_LIVE)
         ).order_by("-id")
         home, month = params.get("home"), params.get("month")
-        if home and home.isdigit():
-            qs = qs.filter(home_id=int(home))
+        if as_id(home):
+            qs = qs.filter(home_id=as_id(home))
         if month and len(month) == 7:
             qs = qs.filter(service_date__startswith=month)
         return qs

@@ -9,7 +9,7 @@ from minzheng.core.forms_util import StyledFormMixin
 from minzheng.core.models import Division
 from minzheng.core.params import ParameterMissing, parameter_value
 
-from .rules import ITEMS, qty_field
+from .rules import ITEMS, MAX_QUANTITY, qty_field
 
 
 class ServiceForm(StyledFormMixin, forms.Form):
@@ -60,6 +60,7 @@ class ServiceForm(StyledFormMixin, forms.Form):
             self.fields[qty_field(item.code)] = forms.IntegerField(
                 label=f"{item.name}（{item.unit}）",
                 min_value=0,
+                max_value=MAX_QUANTITY,
                 required=False,
                 initial=0,
                 help_text=help_text,

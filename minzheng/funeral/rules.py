@@ -59,6 +59,11 @@ ITEMS = (
 ITEM_BY_CODE = {i.code: i for i in ITEMS}
 
 
+# More of one item than any funeral uses is a typing error (and 10^20 of one overflows the
+# amount columns).
+MAX_QUANTITY = 100
+
+
 def qty_field(code: str) -> str:
     return f"qty_{code}"
 

@@ -24,6 +24,7 @@ from minzheng.core.models import Division
 from minzheng.core.params import ParameterMissing
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
+from minzheng.core.validators import date_error, name_error, validate_event_date, validate_past_date
 from minzheng.ledger import accounts
 from minzheng.ledger import selectors as ledger_q
 from minzheng.ledger import services as ledger
@@ -38,7 +39,7 @@ from minzheng.registry.services import organisation_register
 
 from . import selectors
 from .models import FuneralHome, HomeStaff, ServiceRecord, Settlement
-from .rules import ITEMS, PROGRAMME_CODE, RULES_KEY, price_lines, qty_field
+from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, RULES_KEY, price_lines, qty_field
 
 # ---------------------------------------------------------------- homes and staff
 
@@ -163,6 +164,8 @@ def _hukou_division(person: Person | None, chosen: str, home: FuneralHome, distr
 def _quantity(value) -> int:
     if value in (None, ""):
         return 0
+    if isinstance(value, bool | float):
+        raise TypeError
     return int(value)
 
 
@@ -179,6 +182,8 @@ def service_prepare(
     name = " ".join((data.deceased_name or "").split())
     if not name:
         errors["deceased_name"] = _("请填写逝者姓名。")
+    elif name_error(name):
+        errors["deceased_name"] = name_error(name)
     id_number = id_hash = ""
     try:
         id_number = validators.parse_id_number(data.deceased_id_number).number
@@ -187,17 +192,22 @@ def service_prepare(
         errors["deceased_id_number"] = exc.messages[0]
     if data.death_date is None:
         errors["death_date"] = _("请填写死亡日期。")
+    elif date_error(validate_past_date, data.death_date):
+        errors["death_date"] = date_error(validate_past_date, data.death_date)
     if data.service_date is None:
         errors["service_date"] = _("请填写服务日期。")
+    elif date_error(validate_event_date, data.service_date):
+        errors["service_date"] = date_error(validate_event_date, data.service_date)
     quantities = {}
     for item in ITEMS:
         try:
             quantities[item.code] = _quantity(data.quantities.get(item.code))
-            if quantities[item.code] < 0:
+            if not 0 <= quantities[item.code] <= MAX_QUANTITY:
                 raise ValueError
         except (TypeError, ValueError):
-            errors[qty_field(item.code)] = _("“%(name)s”的数量应为不小于 0 的整数。") % {
-                "name": item.name
+            errors[qty_field(item.code)] = _("“%(name)s”的数量应为 0 至 %(max)d 之间的整数。") % {
+                "name": item.name,
+                "max": MAX_QUANTITY,
             }
     if id_hash and ServiceRecord.objects.live().filter(deceased_id_hash=id_hash).exists():
         errors["deceased_id_number"] = _(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.core import audit
 from minzheng.core.forms_util import add_service_errors
+from minzheng.core.validators import EARLIEST_EVENT_DATE, as_id, validate_event_date
 from minzheng.core.views import staff_required
 
 from . import selectors, services, statements
@@ -28,8 +29,8 @@ from .rules import ITEMS
 
 def _month(value: str | None) -> dt.date | None:
     try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
+        return validate_event_date(dt.datetime.strptime(value or "", "%Y-%m").date())
+    except (ValueError, ValidationError):  # 9999-12 has no next month to count up to
         return None
 
 
@@ -42,7 +43,7 @@ def service_list(request):
     status = request.GET.get("status", selectors.STATUS_LIVE)
     qs = selectors.service_list(
         user=request.user,
-        home_id=int(home_id) if home_id.isdigit() else None,
+        home_id=as_id(home_id),
         month=month,
         status=status,
     )
@@ -174,11 +175,11 @@ def service_void(request, pk: int):
 @staff_required
 @permission_required("funeral.view_settlement", raise_exception=True)
 def settlement_list(request):
-    year = (
-        int(request.GET["year"])
-        if request.GET.get("year", "").isdigit()
-        else timezone.localdate().year
-    )
+    year = timezone.localdate().year
+    asked = as_id(request.GET.get("year"))
+    if asked:
+        # Years of the platform's date window only (core.validators): year 99999 is no date.
+        year = min(max(asked, EARLIEST_EVENT_DATE.year), year + 5)
     rows = selectors.month_overview(user=request.user, year=year)
     reversed_ = selectors.settlements_for(request.user).filter(month__year=year, status="reversed")
     return render(

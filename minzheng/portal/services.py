@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from minzheng.core import audit
 from minzheng.core.sms import send_sms
+from minzheng.core.validators import name_error
 from minzheng.registry import pii, validators
 from minzheng.registry import selectors as registry_q
 
@@ -274,6 +275,8 @@ def resident_bind_id_number(*, user, real_name: str, id_number: str) -> Resident
         errors["real_name"] = _("请填写姓名")
     elif len(name) > 40:
         errors["real_name"] = _("姓名不能超过 40 个字")
+    elif name_error(name):
+        errors["real_name"] = name_error(name)
     info = None
     try:
         info = validators.parse_id_number(id_number or "")

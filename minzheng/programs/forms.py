@@ -7,16 +7,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
+from minzheng.core.validators import validate_event_date
 
-from .rules import FactField, get_rules
+from .rules import FACT_DECIMAL_MAX, FactField, get_rules
 
 
 def fact_form_field(f: FactField) -> forms.Field:
     common = {"label": f.label, "required": f.required and f.kind != "bool", "help_text": f.help}
     if f.kind == "int":
-        return forms.IntegerField(min_value=f.min_value, **common)
+        low, high = f.int_bounds
+        return forms.IntegerField(min_value=low, max_value=high, **common)
     if f.kind == "decimal":
-        return forms.DecimalField(min_value=0, decimal_places=2, max_digits=12, **common)
+        return forms.DecimalField(
+            min_value=0, max_value=FACT_DECIMAL_MAX, decimal_places=2, max_digits=12, **common
+        )
     if f.kind == "choice":
         return forms.ChoiceField(
             choices=[("", "——")] + [(k, str(v)) for k, v in f.choices], **common
@@ -24,7 +28,11 @@ def fact_form_field(f: FactField) -> forms.Field:
     if f.kind == "bool":
         return forms.BooleanField(**common)
     if f.kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}),
+            validators=[validate_event_date],
+            **common,
+        )
     return forms.CharField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}) if f.name == "description" else None,

@@ -35,6 +35,7 @@ from minzheng.core.services import (
     job_progress,
 )
 from minzheng.core.tasks import enqueue
+from minzheng.core.validators import name_error
 from minzheng.registry import validators
 from minzheng.registry.pii import blind_index
 
@@ -254,6 +255,10 @@ def _prepare(
     name = " ".join((data.applicant_name or "").split())
     if not name:
         errors["applicant_name"] = _("请填写申请人姓名或机构名称。")
+    elif name_error(name):
+        errors["applicant_name"] = name_error(name)
+    if name_error(data.payee_name):
+        errors["payee_name"] = name_error(data.payee_name)
     id_hash = id_masked = id_number = ""
     if programme.applicant_kind == Programme.ApplicantKind.ORGANISATION:
         try:

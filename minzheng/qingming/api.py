@@ -12,12 +12,18 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.context import client_ip
+from minzheng.core.validators import MAX_ID, as_id, as_int, parse_event_date
 
 from . import ratelimit, rules, selectors, services
 from .models import Cemetery, CheckIn, Reservation, Slot
@@ -33,10 +39,8 @@ def _conflict(exc: services.BookingConflict) -> Response:
 
 
 def _parse_date(value: str | None, field: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationError({field: _("日期格式须为 YYYY-MM-DD。")}) from None
+    # A date in the platform's window (core.validators): 9999-12-31 is no day to count.
+    return parse_event_date(value, field=field)
 
 
 class CemeteryOut(serializers.ModelSerializer):
@@ -90,13 +94,11 @@ class SlotListApi(APIView):
         summary="某墓园某日的时段与余量",
     )
     def get(self, request):
-        cemetery = request.query_params.get("cemetery", "")
+        cemetery = as_id(request.query_params.get("cemetery"))
         day = _parse_date(request.query_params.get("date"))
-        if not cemetery.isdigit():
+        if cemetery is None:
             raise ValidationError({"cemetery": _("请指定墓园。")})
-        return Response(
-            SlotOut(selectors.slots_for(cemetery_id=int(cemetery), day=day), many=True).data
-        )
+        return Response(SlotOut(selectors.slots_for(cemetery_id=cemetery, day=day), many=True).data)
 
 
 class ReservationOut(serializers.Serializer):
@@ -161,13 +163,11 @@ def booking_input(data) -> dict:
     errors: dict[str, str] = {}
     out: dict = {}
     for name, label in (("slot", _("时段")), ("party_size", _("祭扫人数"))):
-        value = data.get(name)
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
-        ):
+        number = as_int(data.get(name))
+        if number is None:
             errors[name] = _("请填写%(label)s（整数）。") % {"label": label}
         else:
-            out[name] = int(value)
+            out[name] = number
     for name, required, max_length in (
         ("name", True, 40),
         ("id_number", True, 24),
@@ -202,8 +202,11 @@ class ReservationApi(APIView):
 
     permission_classes = [IsSignedIn]
 
+    # Nested serializers are named by their class name in the schema: every nested `Input`
+    # needs its own component name, or two endpoints share one request body.
+    @extend_schema_serializer(component_name="Booking")
     class Input(serializers.Serializer):
-        slot = serializers.IntegerField()
+        slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         name = serializers.CharField(max_length=40)
         id_number = serializers.CharField(max_length=24)
         party_size = serializers.IntegerField()
@@ -340,16 +343,18 @@ class CheckInApi(APIView):
 
     queryset = CheckIn.objects.none()  # for StaffModelPermissions
 
+    @extend_schema_serializer(component_name="CheckInScan")
     class Input(serializers.Serializer):
-        gate = serializers.IntegerField()
+        gate = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         direction = serializers.ChoiceField(choices=CheckIn.Direction.choices)
         nonce = serializers.CharField(max_length=64)
         code = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
         kind = serializers.ChoiceField(
             choices=CheckIn.Kind.choices, required=False, default=CheckIn.Kind.BOOKING
         )
-        people = serializers.IntegerField(required=False, default=0)
-        cars = serializers.IntegerField(required=False, default=0)
+        # The service holds the rule (people 0–50, cars 0–10); these only keep numbers sane.
+        people = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+        cars = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
         scanned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema(

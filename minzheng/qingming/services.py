@@ -26,6 +26,7 @@ from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import object_in_scope
 from minzheng.core.sms import send_sms
+from minzheng.core.validators import as_id, date_error, name_error, validate_event_date
 from minzheng.registry import pii, validators
 
 from . import params as qparams
@@ -171,9 +172,10 @@ _SLOT = JoinedRow(
 
 def _slot_for_booking(slot_id) -> Slot | None:
     """The slot with its season and cemetery: one precompiled read on every booking."""
-    if not str(slot_id).isdigit() or int(slot_id) > 2**62:
+    slot_id = as_id(slot_id)
+    if slot_id is None:
         return None
-    row = _SLOT.fetch([int(slot_id)])
+    row = _SLOT.fetch([slot_id])
     if row is None:
         return None
     slot, season, cemetery = row
@@ -205,6 +207,8 @@ def _validate_booking(*, actor, slot_id, visitor: VisitorInput, channel: str, no
     name = " ".join((visitor.name or "").split())
     if not name or len(name) > 40:
         errors["name"] = _("请填写祭扫人姓名（不超过 40 个字）。")
+    elif name_error(name):
+        errors["name"] = name_error(name)
     info = None
     try:
         info = validators.parse_id_number(visitor.id_number or "")
@@ -609,8 +613,8 @@ def _bump(*, gate: Gate, season_id: int, at: dt.datetime, **increments: int) -> 
 def _gate_for(actor, gate_id) -> Gate:
     require_perm(actor, "qingming.add_checkin")
     gate = (
-        Gate.objects.select_related("cemetery").filter(pk=gate_id, is_active=True).first()
-        if str(gate_id).isdigit()
+        Gate.objects.select_related("cemetery").filter(pk=as_id(gate_id), is_active=True).first()
+        if as_id(gate_id)
         else None
     )
     if gate is None or not object_in_scope(actor, gate):
@@ -964,8 +968,8 @@ def proxy_sweep_request(
     today = today or timezone.localdate()
     errors = {}
     cemetery = (
-        Cemetery.objects.filter(pk=data.cemetery_id, is_active=True).first()
-        if str(data.cemetery_id).isdigit()
+        Cemetery.objects.filter(pk=as_id(data.cemetery_id), is_active=True).first()
+        if as_id(data.cemetery_id)
         else None
     )
     if cemetery is None:
@@ -978,8 +982,12 @@ def proxy_sweep_request(
         value = " ".join((getattr(data, field) or "").split())
         if not value or len(value) > 80:
             errors[field] = _("请填写%(label)s。") % {"label": label}
+        elif field != "grave_location" and name_error(value):
+            errors[field] = name_error(value)
     if data.wish_date is None or data.wish_date < today + dt.timedelta(days=1):
         errors["wish_date"] = _("希望日期须从明天起。")
+    elif date_error(validate_event_date, data.wish_date):
+        errors["wish_date"] = date_error(validate_event_date, data.wish_date)
     if errors:
         raise ValidationError(errors)
     profile = actor.resident_profile
@@ -1087,6 +1095,8 @@ def memorial_create(*, actor, deceased_name: str, years: str = "", epitaph: str 
     name = " ".join((deceased_name or "").split())
     if not name or len(name) > 40:
         raise ValidationError({"deceased_name": _("请填写逝者姓名。")})
+    if name_error(name):
+        raise ValidationError({"deceased_name": name_error(name)})
     return Memorial.objects.create(
         deceased_name=name,
         years=(years or "")[:30],

@@ -23,6 +23,7 @@ from minzheng.core.context import client_ip
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.models import Attachment
 from minzheng.core.scope import get_in_scope_or_404, scope_queryset
+from minzheng.core.validators import as_id, parse_event_date
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
 
@@ -338,8 +339,8 @@ def _live_day(request) -> tuple[dt.date, str]:
     Qingming day (so the demo's simulated day shows outside the season)."""
     if request.GET.get("date"):
         try:
-            return dt.date.fromisoformat(request.GET["date"]), ""
-        except ValueError:
+            return parse_event_date(request.GET["date"]), ""
+        except ValidationError:
             pass
     today = timezone.localdate()
     season = selectors.current_season(today)
@@ -398,8 +399,8 @@ def reservation_list(request):
     day = None
     if request.GET.get("date"):
         try:
-            day = dt.date.fromisoformat(request.GET["date"])
-        except ValueError:
+            day = parse_event_date(request.GET["date"])
+        except ValidationError:
             day = None
     qs = selectors.reservation_list(
         user=request.user, q=request.GET.get("q", ""), day=day, status=request.GET.get("status", "")
@@ -458,8 +459,8 @@ def counter_book(request):
         else []
     )
     slot = (
-        Slot.objects.select_related("cemetery").filter(pk=request.GET.get("slot") or 0).first()
-        if (request.GET.get("slot") or "").isdigit()
+        Slot.objects.select_related("cemetery").filter(pk=as_id(request.GET.get("slot"))).first()
+        if as_id(request.GET.get("slot"))
         else None
     )
     form = CounterBookingForm(

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from minzheng.core.api_permissions import StaffModelPermissions
+from minzheng.core.validators import MAX_ID
 
 from . import selectors, services
 from .models import Household, Organisation, Person, Sex
@@ -76,28 +77,42 @@ class PersonIn(serializers.Serializer):
         )
 
 
-PERSON_FILTERS = [
-    OpenApiParameter(
-        "q", str, description="name prefix, or an exact ID number or phone (matched by keyed hash)"
-    ),
-    OpenApiParameter("sex", str, enum=Sex.values),
-    OpenApiParameter("division", str, description="division code or prefix, within your scope"),
-    OpenApiParameter(
-        "tag",
-        str,
-        description="dibao, tekun, disabled, orphan, dibian, child_difficulty, elderly_60, elderly_80",
-    ),
-    OpenApiParameter("age_min", int),
-    OpenApiParameter("age_max", int),
-    OpenApiParameter("include_void", bool),
-]
+# Ages are bounded: an age turns into a birth-date bound, and 763034 years is no date.
+MAX_AGE = 150
 
 
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        raise serializers.ValidationError({"age": _("年龄须为整数。")}) from None
+class PersonFilterIn(serializers.Serializer):
+    """The person list's query parameters (documented from this serializer)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="name prefix, or an exact ID number or phone (matched by keyed hash)",
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
+    division = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="division code or prefix, within your scope",
+    )
+    tag = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="dibao, tekun, disabled, orphan, dibian, child_difficulty, elderly_60, elderly_80",
+    )
+    age_min = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
+    )
+    age_max = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
+    )
+    include_void = serializers.BooleanField(required=False, default=False)
+
+    def to_filters(self) -> selectors.PersonFilters:
+        return selectors.PersonFilters(**self.validated_data)
 
 
 class PersonListCreate(generics.ListCreateAPIView):
@@ -105,19 +120,11 @@ class PersonListCreate(generics.ListCreateAPIView):
     filter_backends = []  # filtering is the selector's job
 
     def get_queryset(self):
-        p = self.request.query_params
-        filters = selectors.PersonFilters(
-            q=p.get("q", ""),
-            sex=p.get("sex", ""),
-            division=p.get("division", ""),
-            tag=p.get("tag", ""),
-            age_min=_int_or_none(p.get("age_min")),
-            age_max=_int_or_none(p.get("age_max")),
-            include_void=p.get("include_void") in ("1", "true"),
-        )
-        return selectors.person_list(user=self.request.user, filters=filters)
+        params = PersonFilterIn(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.person_list(user=self.request.user, filters=params.to_filters())
 
-    @extend_schema(parameters=PERSON_FILTERS)
+    @extend_schema(parameters=[PersonFilterIn])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -195,7 +202,7 @@ class HouseholdIn(serializers.Serializer):
     number = serializers.CharField(max_length=40)
     division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    head = serializers.IntegerField()
+    head = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class HouseholdListCreate(generics.ListCreateAPIView):
@@ -263,7 +270,7 @@ class OrganisationOut(serializers.ModelSerializer):
 class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     credit_code = serializers.CharField(max_length=25, required=False, allow_blank=True, default="")
-    kind = serializers.ChoiceField(choices=Organisation.Kind.values)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
     division = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(

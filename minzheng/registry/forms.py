@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
+from minzheng.core.validators import MAX_ID
 
 from .models import DisabilityLevel, HouseholdMember, Organisation, PersonTag, Sex
 
@@ -100,7 +101,10 @@ class HouseholdForm(StyledFormMixin, forms.Form):
     division = forms.ChoiceField(label=_("所在村居"))
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     head_id = forms.IntegerField(
-        label=_("户主人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("户主人员编号"),
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     def __init__(self, *args, divisions=(), **kwargs):
@@ -110,7 +114,10 @@ class HouseholdForm(StyledFormMixin, forms.Form):
 
 class MemberForm(StyledFormMixin, forms.Form):
     person_id = forms.IntegerField(
-        label=_("人员编号"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("人员编号"),
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     relation = forms.ChoiceField(
         label=_("与户主关系"),

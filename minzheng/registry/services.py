@@ -11,13 +11,19 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit
 from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
+from minzheng.core.validators import (
+    date_error,
+    name_error,
+    validate_birth_date,
+    validate_event_date,
+    validate_past_date,
+)
 
 from . import pii, validators
 from .models import Household, HouseholdMember, Organisation, Person, PersonTag
@@ -52,8 +58,11 @@ def person_build(
         errors["name"] = _("请填写姓名。")
     elif len(name) > 40:
         errors["name"] = _("姓名不能超过 40 个字。")
+    elif name_error(name):
+        errors["name"] = name_error(name)
     person = Person(name=name, address=(data.address or "").strip()[:200])
     sex, birth = data.sex or "", data.birth_date
+    birth_from_id = False  # parse_id_number has checked that birth date's range
     if data.id_number:
         try:
             info = validators.parse_id_number(data.id_number)
@@ -64,14 +73,16 @@ def person_build(
                 errors["sex"] = _("性别与身份证号码不一致。")
             if birth and birth != info.birth_date:
                 errors["birth_date"] = _("出生日期与身份证号码不一致。")
-            sex, birth = info.sex, info.birth_date
+            sex, birth, birth_from_id = info.sex, info.birth_date, True
             person.id_number = info.number
             person.id_number_hash = pii.blind_index(info.number, kind="id")
             person.id_number_masked = validators.mask_id_number(info.number)
     if sex not in ("", "M", "F"):
         errors["sex"] = _("性别只能是男或女。")
-    if birth and birth > timezone.localdate():
-        errors["birth_date"] = _("出生日期不能晚于今天。")
+    if birth and not birth_from_id:
+        problem = date_error(validate_birth_date, birth)
+        if problem:
+            errors["birth_date"] = problem
     person.sex, person.birth_date = sex, birth
     if data.phone:
         try:
@@ -199,7 +210,9 @@ def person_update(
         )
         if clash:
             errors["id_number"] = _duplicate_message(actor, clash)
-    if deceased_date and updated.birth_date and deceased_date < updated.birth_date:
+    if deceased_date and date_error(validate_past_date, deceased_date):
+        errors["deceased_date"] = date_error(validate_past_date, deceased_date)
+    elif deceased_date and updated.birth_date and deceased_date < updated.birth_date:
         errors["deceased_date"] = _("死亡日期不能早于出生日期。")
     if errors:
         raise ValidationError(errors)
@@ -274,7 +287,10 @@ def person_tag_add(
     errors = {}
     if tag not in PersonTag.Tag.values:
         errors["tag"] = _("未知的类别。")
-    if valid_to and valid_to < valid_from:
+    for field, day in (("valid_from", valid_from), ("valid_to", valid_to)):
+        if day and date_error(validate_event_date, day):
+            errors[field] = date_error(validate_event_date, day)
+    if valid_to and valid_to < valid_from and "valid_to" not in errors:
         errors["valid_to"] = _("截止日期不能早于起始日期。")
     if tag == PersonTag.Tag.DISABLED:
         if not certificate_no.strip():
@@ -409,6 +425,10 @@ def organisation_register(
     )
     if not org.name:
         errors["name"] = _("请填写组织名称。")
+    elif name_error(org.name):
+        errors["name"] = name_error(org.name)
+    if name_error(contact_name):
+        errors["contact_name"] = name_error(contact_name)
     if kind not in Organisation.Kind.values:
         errors["kind"] = _("请选择组织类型。")
     if credit_code:

@@ -249,7 +249,14 @@ def _area_code_length(digits: str) -> int:
 
 def _parse_phone(value: str) -> _Phone:
     """Parse a mainland phone number or raise ValidationError; shared by the public
-    validators so that they can never disagree on what is valid."""
+    validators so that they can never disagree on what is valid.
+
+    A JSON client may send the number as an integer: that is coerced; any other non-string
+    (a float, a boolean, a list) is refused, never turned into text such as "1.5e+20"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    elif value is not None and not isinstance(value, str):
+        raise ValidationError(_("电话号码须为文字，例如 13812345678"), code="not_text")
     text = _to_ascii_compact(value)
     if not text:
         raise ValidationError(_("请填写电话号码"), code="required")
@@ -280,7 +287,9 @@ def _parse_phone(value: str) -> _Phone:
     if text.startswith("0"):
         split = _area_code_length(text)
         area, subscriber = text[:split], text[split:]
-        area_ok = area == "010" or area.startswith("02") or area[1] in "3456789"
+        area_ok = len(area) == split and (
+            area == "010" or area.startswith("02") or area[1] in "3456789"
+        )
         if area_ok and 7 <= len(subscriber) <= 8 and subscriber[0] != "0":
             return _Phone("landline", area, subscriber, extension)
         raise ValidationError(

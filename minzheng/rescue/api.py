@@ -9,6 +9,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from minzheng.core.validators import validate_event_date, validate_name
+
 from . import matching, selectors
 from .models import Case, MatchCandidate, Sex
 
@@ -74,11 +76,13 @@ class CaseCandidates(generics.ListAPIView):
 
 
 class MatchIn(serializers.Serializer):
-    name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", validators=[validate_name]
+    )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     age_min = serializers.IntegerField(min_value=0, max_value=120)
     age_max = serializers.IntegerField(min_value=0, max_value=120)
-    found_date = serializers.DateField()
+    found_date = serializers.DateField(validators=[validate_event_date])
     found_place = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
+from minzheng.core.validators import validate_event_date
 
 from . import matching, rules
 from .models import BroughtBy, CaseState, HandoverTo, Sex
@@ -165,8 +166,12 @@ class NoticeSearchForm(StyledFormMixin, forms.Form):
         label=_("年龄"), required=False, min_value=0, max_value=rules.AGE_LIMIT
     )
     place = forms.CharField(label=_("发现地点"), max_length=50, required=False)
-    since = forms.DateField(label=_("发现日期从"), required=False, widget=DATE)
-    until = forms.DateField(label=_("至"), required=False, widget=DATE)
+    since = forms.DateField(
+        label=_("发现日期从"), required=False, widget=DATE, validators=[validate_event_date]
+    )
+    until = forms.DateField(
+        label=_("至"), required=False, widget=DATE, validators=[validate_event_date]
+    )
     dialect = forms.ChoiceField(
         label=_("口音/语言"),
         choices=[("", _("不限")), *[(d, d) for d in matching.DIALECTS]],

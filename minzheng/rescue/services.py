@@ -23,6 +23,13 @@ from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
 from minzheng.core.services import attachment_add, attachment_add_by_resident, upload_errors
 from minzheng.core.tasks import enqueue
+from minzheng.core.validators import (
+    date_error,
+    name_error,
+    validate_birth_date,
+    validate_event_date,
+    validate_past_date,
+)
 from minzheng.ledger import accounts
 from minzheng.ledger import services as ledger
 from minzheng.registry import pii, validators
@@ -81,6 +88,10 @@ def _intake_errors(data: IntakeInput, *, today: dt.date) -> dict[str, str]:
         errors["found_date"] = _("请填写发现日期。")
     elif data.found_date > today:
         errors["found_date"] = _("发现日期不能晚于今天。")
+    elif date_error(validate_event_date, data.found_date):
+        errors["found_date"] = date_error(validate_event_date, data.found_date)
+    if name_error(data.told_name):
+        errors["told_name"] = name_error(data.told_name)
     if not (data.found_place or "").strip():
         errors["found_place"] = _("请填写发现地点。")
     if (
@@ -302,6 +313,8 @@ def daily_record_add(*, actor, case: Case, day: dt.date | None, note: str) -> Da
         errors["day"] = _("请填写日期。")
     elif day > timezone.localdate():
         errors["day"] = _("日期不能晚于今天。")
+    elif date_error(validate_event_date, day):
+        errors["day"] = date_error(validate_event_date, day)
     if not (note or "").strip():
         errors["note"] = _("请填写记录内容。")
     if errors:
@@ -391,11 +404,13 @@ def report_build(
         errors["name"] = _("请填写走失者姓名。")
     elif len(name) > 40:
         errors["name"] = _("姓名不能超过 40 个字。")
+    elif name_error(name):
+        errors["name"] = name_error(name)
     if data.sex not in Sex.values:
         errors["sex"] = _("性别须为“M”（男）或“F”（女）。")
     birth_year = data.birth_date.year if data.birth_date else data.birth_year
-    if data.birth_date and data.birth_date > today:
-        errors["birth_date"] = _("出生日期不能晚于今天。")
+    if data.birth_date and date_error(validate_birth_date, data.birth_date, today=today):
+        errors["birth_date"] = date_error(validate_birth_date, data.birth_date, today=today)
     if birth_year is not None and not today.year - rules.AGE_LIMIT <= birth_year <= today.year:
         errors["birth_year"] = _("出生年份不合理。")
     if data.birth_date and data.birth_year and data.birth_date.year != data.birth_year:
@@ -404,6 +419,8 @@ def report_build(
         errors["missing_date"] = _("请填写走失日期。")
     elif data.missing_date > today:
         errors["missing_date"] = _("走失日期不能晚于今天。")
+    elif date_error(validate_past_date, data.missing_date, today=today):
+        errors["missing_date"] = date_error(validate_past_date, data.missing_date, today=today)
     elif data.birth_date and data.missing_date < data.birth_date:
         errors["missing_date"] = _("走失日期不能早于出生日期。")
     if not (data.missing_place or "").strip():

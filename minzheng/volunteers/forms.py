@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.district import bureau_name
 from minzheng.core.forms_util import StyledFormMixin
+from minzheng.core.validators import validate_event_date
 
 from .models import ROLE_CHOICES
 from .rules import SKILLS
@@ -85,9 +86,15 @@ class CorrectionForm(StyledFormMixin, forms.Form):
 
 class CertificateForm(StyledFormMixin, forms.Form):
     period_from = forms.DateField(
-        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_event_date],
     )
-    period_to = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(
+        label=_("截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_event_date],
+    )
     issuer = forms.CharField(label=_("出具单位"), max_length=80, initial=bureau_name)
 
 
@@ -130,7 +137,11 @@ class VolunteerForm(StyledFormMixin, forms.Form):
 
 
 class ExceptionForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_event_date],
+    )
     available = forms.BooleanField(label=_("当天可服务（不勾选表示当天不能服务）"), required=False)
     start = forms.TimeField(
         label=_("开始"), required=False, widget=forms.TimeInput(attrs={"type": "time"})

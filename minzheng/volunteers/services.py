@@ -30,6 +30,7 @@ from minzheng.core.params import parameter_value
 from minzheng.core.permissions import require_perm
 from minzheng.core.sms import send_sms
 from minzheng.core.tasks import enqueue
+from minzheng.core.validators import date_error, name_error, validate_event_date
 
 from . import rules, solver
 from .models import (
@@ -260,6 +261,8 @@ def activity_create(
         errors["division"] = _("请选择本辖区内的区划。")
     if not organiser.strip():
         errors["organiser"] = _("请填写组织单位。")
+    if name_error(contact_name):
+        errors["contact_name"] = name_error(contact_name)
     _fail(errors)
     with transaction.atomic():
         activity = Activity.objects.create(
@@ -342,8 +345,12 @@ def shift_add(
     errors = {}
     if starts_at is None:
         errors["starts_at"] = _("请填写开始时间。")
+    elif date_error(validate_event_date, starts_at):
+        errors["starts_at"] = date_error(validate_event_date, starts_at)
     if ends_at is None:
         errors["ends_at"] = _("请填写结束时间。")
+    elif date_error(validate_event_date, ends_at):
+        errors["ends_at"] = date_error(validate_event_date, ends_at)
     elif starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = _("结束时间必须晚于开始时间。")
     if needed is None or needed < 1:

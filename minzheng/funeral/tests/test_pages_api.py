@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import pytest
 from django.urls import reverse
 
 from minzheng.funeral import services
@@ -169,3 +170,50 @@ def test_api_create_and_errors(client, home_staff, home):
     assert ServiceRecord.objects.count() == 1
     schema = client.get("/api/schema/")
     assert schema.status_code in (200, 403)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"death_date": "0001-01-01"}, "death_date"),
+        ({"death_date": "9999-12-31"}, "death_date"),
+        ({"service_date": "9999-12-31"}, "service_date"),
+        ({"deceased_name": "梁\u202e伯"}, "deceased_name"),
+        ({"quantities": {**BASIC, "cremation": 10**20}}, "quantities"),
+        ({"quantities": {**BASIC, "cremation": 101}}, "quantities"),
+        ({"home_id": 10**20}, "home_id"),
+    ],
+)
+def test_api_refuses_insane_dates_quantities_and_bidi_names(
+    client, home_staff, home, change, field
+):
+    _login(client, home_staff)
+    body = {
+        "home_id": home.pk,
+        "deceased_name": "梁伯",
+        "deceased_id_number": id_number(),
+        "death_date": "2021-03-01",
+        "service_date": "2021-03-02",
+        "quantities": BASIC,
+        "idempotency_key": "api-bounds",
+        **change,
+    }
+
+    response = client.post("/api/v1/funeral/services/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert ServiceRecord.objects.count() == 0
+
+
+def test_service_list_api_and_page_ignore_a_home_that_only_looks_like_a_number(
+    client, home_staff, home
+):
+    _login(client, home_staff)
+
+    api = client.get("/api/v1/funeral/services/", {"home": "²"})
+    page = client.get(reverse("funeral:services"), {"home": "²"})
+    settlements = client.get(reverse("funeral:settlements"), {"year": "²"})
+
+    assert (api.status_code, page.status_code) == (200, 200)
+    assert settlements.status_code in (200, 403)

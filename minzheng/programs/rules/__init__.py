@@ -24,6 +24,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from minzheng.core.params import ParameterValue, parameter_value
+from minzheng.core.validators import date_error, validate_event_date
 
 CENT = Decimal("0.01")
 
@@ -53,6 +54,12 @@ class AmountDecision:
     parameters_used: list[dict]
 
 
+# Bounds of stated facts where a rule set names none: a count or an amount beyond these is
+# a typing error, and would overflow the amount columns (12 digits) or the household size.
+FACT_INT_MAX = 100_000
+FACT_DECIMAL_MAX = Decimal("99999999.99")
+
+
 @dataclass(frozen=True)
 class FactField:
     name: str
@@ -62,6 +69,12 @@ class FactField:
     required: bool = True
     help: str = ""
     min_value: int | None = None
+    max_value: int | None = None  # ints; FACT_INT_MAX when None
+
+    @property
+    def int_bounds(self) -> tuple[int, int]:
+        low = self.min_value if self.min_value is not None else 0
+        return low, self.max_value if self.max_value is not None else FACT_INT_MAX
 
 
 class ParamSource:
@@ -243,18 +256,36 @@ def clean_facts(rules: type[RuleSet], raw: dict) -> tuple[dict, dict[str, str]]:
             continue
         try:
             if f.kind == "int":
+                low, high = f.int_bounds
+                if isinstance(value, bool | float):
+                    raise ValueError
                 value = int(value)
-                if f.min_value is not None and value < f.min_value:
-                    raise ValueError
+                if not low <= value <= high:
+                    errors[f.name] = _("“%(label)s”须为 %(low)d 至 %(high)d 之间的整数。") % {
+                        "label": f.label,
+                        "low": low,
+                        "high": high,
+                    }
+                    continue
             elif f.kind == "decimal":
-                value = money(value)
-                if value < 0:
+                if isinstance(value, bool):
                     raise ValueError
+                value = money(value)
+                if not 0 <= value <= FACT_DECIMAL_MAX:
+                    errors[f.name] = _("“%(label)s”须为 0 至 %(high)s 之间的金额。") % {
+                        "label": f.label,
+                        "high": FACT_DECIMAL_MAX,
+                    }
+                    continue
                 value = str(value)
             elif f.kind == "bool":
                 value = value in (True, "1", "true", "on", "yes", "是")
             elif f.kind == "date":
                 value = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                problem = date_error(validate_event_date, value)
+                if problem:
+                    errors[f.name] = f"{f.label}：{problem}"
+                    continue
                 value = value.isoformat()
             elif f.kind == "choice":
                 if value not in dict(f.choices):

@@ -21,8 +21,8 @@ MODES = (
 class DisabilityEmployment(RuleSet):
     fields = (
         FactField("certificate_no", _l("残疾人证号"), "text"),
-        FactField("disability_level", _l("残疾等级"), "int", min_value=1),
-        FactField("age", _l("年龄"), "int", min_value=0),
+        FactField("disability_level", _l("残疾等级"), "int", min_value=1, max_value=4),
+        FactField("age", _l("年龄"), "int", min_value=0, max_value=150),
         FactField("mode", _l("就业方式"), "choice", MODES),
     )
 

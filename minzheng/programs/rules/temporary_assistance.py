@@ -37,7 +37,7 @@ class TemporaryAssistance(RuleSet):
         FactField("category", _l("救助类型"), "choice", CATEGORIES),
         FactField("cause", _l("事由"), "choice", EMERGENCY_CAUSES + EXPENSE_CAUSES),
         FactField("event_date", _l("发生日期"), "date"),
-        FactField("household_size", _l("家庭人口（人）"), "int", min_value=1),
+        FactField("household_size", _l("家庭人口（人）"), "int", min_value=1, max_value=99),
         FactField("monthly_income_per_person", _l("家庭人均月收入（元）"), "decimal"),
         FactField(
             "expense",

@@ -55,3 +55,61 @@ def test_post_bad_input_is_400_and_writes_nothing(funded, town_worker):
     body["facts"]["cause"] = "fire"
     response = client.post("/api/v1/programs/applications/", body, format="json")
     assert response.status_code == 201 and response.json()["state"] == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"facts": {"household_size": 10**20}},
+            "household_size",
+            "“家庭人口（人）”须为 1 至 99 之间的整数。",
+        ),
+        (
+            {"facts": {"household_size": 0}},
+            "household_size",
+            "“家庭人口（人）”须为 1 至 99 之间的整数。",
+        ),
+        ({"facts": {"household_size": 2.5}}, "household_size", "“家庭人口（人）”的取值无效。"),
+        (
+            {"facts": {"monthly_income_per_person": "1000000000"}},
+            "monthly_income_per_person",
+            "“家庭人均月收入（元）”须为 0 至 99999999.99 之间的金额。",
+        ),
+        ({"facts": {"event_date": "9999-12-31"}}, "event_date", None),
+        ({"facts": {"event_date": "0001-01-01"}}, "event_date", None),
+        ({"applicant_name": "陈\u202e文大"}, "applicant_name", None),
+    ],
+)
+def test_out_of_range_facts_and_bidi_names_are_400_and_write_nothing(
+    funded, town_worker, change, field, message
+):
+    client = APIClient()
+    client.force_authenticate(town_worker)
+    facts = {
+        "category": "emergency",
+        "cause": "fire",
+        "event_date": "2026-01-01",
+        "household_size": 2,
+        "monthly_income_per_person": "500",
+        "description": "x",
+    }
+    facts.update(change.pop("facts", {}))
+    body = {
+        "programme": "temporary_assistance",
+        "division": GUICHENG_COMMUNITY,
+        "applicant_name": "陈大文",
+        "applicant_id_number": id_number(),
+        "bank_account": "62220001",
+        "idempotency_key": "api-bounds",
+        "facts": facts,
+        **change,
+    }
+
+    response = client.post("/api/v1/programs/applications/", body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    if message:
+        assert response.json()[field] == [message]
+    assert Application.objects.count() == 0

@@ -188,7 +188,7 @@ def test_same_idempotency_key_returns_the_first_application(funded, town_worker)
             "expense",
             "须填写自负支出金额",
         ),
-        ({"facts": {"household_size": 0}}, "household_size", "取值无效"),
+        ({"facts": {"household_size": 0}}, "household_size", "须为 1 至 99 之间的整数"),
         ({"facts": {"description": ""}}, "description", "请填写“情况说明”"),
         ({"facts": {"requested_amount": "25000"}}, "requested_amount", "超过上限 20000.00 元"),
         ({"applicant_id_number": "440605198001011234"}, "applicant_id_number", "校验位不正确"),

@@ -294,3 +294,51 @@ def test_booking_lists_never_decrypt(client_as, resident, staff, slot, monkeypat
     mine = client_as(resident).get(URL + "reservations/").json()
     assert [r["phone_masked"] for r in mine] == ["138****8000"]
     assert len(client_as(staff).get(URL + "reservations/").json()) == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_live_and_slots_refuse_a_date_outside_the_platforms_window(client_as, staff, slot, day):
+    live = client_as(staff).get(URL + "live/", {"date": day})
+    slots = client_as().get(URL + "slots/", {"cemetery": slot.cemetery_id, "date": day})
+
+    assert (live.status_code, slots.status_code) == (400, 400)
+    assert list(live.json()) == list(slots.json()) == ["date"]
+    assert live.json()["date"][0].startswith("日期须在 2000-01-01 至 ")
+
+
+def test_booking_refuses_text_direction_controls_in_the_name(client_as, resident, slot):
+    r = client_as(resident).post(
+        URL + "reservations/", booking(slot, name="陈\u202e英秀"), format="json"
+    )
+
+    assert r.status_code == 400
+    assert r.json() == {
+        "name": ["不能包含文字方向控制符（如 U+202E）：它们会让显示的文字与实际内容不一致。"]
+    }
+    assert Reservation.objects.count() == 0 and IdQuota.objects.count() == 0
+
+
+def test_slots_of_a_cemetery_id_beyond_64_bits_is_400(client_as, slot):
+    r = client_as().get(URL + "slots/", {"cemetery": str(10**20), "date": str(slot.date)})
+
+    assert r.status_code == 400
+    assert r.json() == {"cemetery": ["请指定墓园。"]}
+
+
+@pytest.mark.parametrize("slot_value", ["²", "١", str(10**20)])
+def test_booking_with_a_slot_that_only_looks_like_a_number_is_400(
+    client_as, resident, slot, slot_value
+):
+    r = client_as(resident).post(
+        URL + "reservations/", booking(slot) | {"slot": slot_value}, format="json"
+    )
+
+    assert r.status_code == 400
+    assert list(r.json()) == ["slot"]
+    assert Reservation.objects.count() == 0
+
+
+def test_slots_of_a_superscript_cemetery_is_400(client_as, slot):
+    r = client_as().get(URL + "slots/", {"cemetery": "²", "date": str(slot.date)})
+
+    assert r.status_code == 400

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from minzheng.core.models import OperationLog
-from minzheng.registry.models import Person
+from minzheng.registry.models import Organisation, Person
 from minzheng.registry.rules import age_on
 
 from .factories import id_number, person
@@ -93,6 +93,62 @@ def test_filters(client, guicheng_worker):
     assert names(tag="elderly_80") == ["陈一"]
     assert names(division="440605011004") == ["陈二"]
     assert names(age_min=25, age_max=40) == ["李三"]
+    assert names(include_void="true", age_max=150) == ["李三", "陈一", "陈二"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"age_min": "763034"}, "age_min", "请确保该值小于或者等于 150。"),
+        ({"age_max": str(-(2**61))}, "age_max", "请确保该值大于或者等于 0。"),
+        ({"age_max": "10^20"}, "age_max", "请填写合法的整数值。"),
+    ],
+)
+def test_out_of_range_age_filter_is_400_in_chinese(client, guicheng_worker, params, field, message):
+    client.force_login(guicheng_worker)
+
+    response = client.get("/api/v1/registry/persons/", params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", [0, 7, 1.5, True])
+def test_person_with_a_non_text_or_short_phone_is_400_on_create_and_update(
+    client, guicheng_worker, phone
+):
+    existing = person(guicheng_worker, name="陈一")
+    client.force_login(guicheng_worker)
+    body = {"name": "何丽芳", "phone": phone, "residence_division": "440605011004"}
+
+    created = client.post("/api/v1/registry/persons/", body, content_type="application/json")
+    updated = client.put(
+        f"/api/v1/registry/persons/{existing.pk}/", body, content_type="application/json"
+    )
+
+    assert (created.status_code, updated.status_code) == (400, 400)
+    assert set(created.json()) == set(updated.json()) == {"phone"}
+    assert list(Person.objects.values_list("name", flat=True)) == ["陈一"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", [0, 1e20])
+def test_organisation_with_a_non_text_or_short_phone_is_400(client, guicheng_worker, phone):
+    client.force_login(guicheng_worker)
+    body = {
+        "name": "南海社工协会",
+        "kind": "social_org",
+        "division": "440605011000",
+        "contact_phone": phone,
+    }
+
+    response = client.post("/api/v1/registry/organisations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"contact_phone"}
+    assert Organisation.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -157,3 +213,44 @@ def test_openapi_schema_lists_the_resources(client):
     ):
         assert path in schema["paths"]
     assert "swagger-ui" in client.get("/api/docs/").content.decode()
+
+
+BIDI_MESSAGE = "不能包含文字方向控制符（如 U+202E）：它们会让显示的文字与实际内容不一致。"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"birth_date": "0001-01-01"}, "birth_date", "出生日期不能早于 1900 年 1 月 1 日。"),
+        ({"birth_date": "9999-12-31"}, "birth_date", "出生日期不能晚于今天。"),
+        ({"name": "陈\u202e文大"}, "name", BIDI_MESSAGE),
+        ({"name": "陈\u2066大文\u2069"}, "name", BIDI_MESSAGE),
+        ({"name": "\u200f陈大文"}, "name", BIDI_MESSAGE),
+    ],
+)
+def test_person_with_an_insane_birth_date_or_bidi_name_is_400(
+    client, guicheng_worker, change, field, message
+):
+    client.force_login(guicheng_worker)
+    body = {"name": "何丽芳", "residence_division": "440605011004", **change}
+
+    response = client.post("/api/v1/registry/persons/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "contact_name"])
+def test_organisation_with_a_bidi_name_is_400(client, guicheng_worker, field):
+    client.force_login(guicheng_worker)
+    body = {"name": "南海社工协会", "kind": "social_org", "division": "440605011000"}
+    body[field] = "南海\u202e会协工社"
+
+    response = client.post("/api/v1/registry/organisations/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [BIDI_MESSAGE]}
+    assert Organisation.objects.count() == 0

@@ -317,10 +317,23 @@ def test_valid_phones(value, expected):
         ("0757-06282222", "invalid_landline"),
         ("+852 9123 4567", "foreign"),
         ("13812345678转12", "invalid_mobile"),
+        ("0", "invalid_landline"),  # shorter than any area code
+        ("075", "invalid_landline"),
     ],
 )
 def test_invalid_phones(value, code):
     assert code_of(validate_phone, value) == code
+
+
+def test_an_integer_phone_from_json_is_coerced():
+    assert validate_phone(13812345678) == "13812345678"
+    assert code_of(validate_phone, 0) == "invalid_landline"
+
+
+@pytest.mark.parametrize("value", [1.5, 1e20, True, ["13812345678"], {"n": 1}])
+def test_a_phone_that_is_neither_text_nor_integer_is_refused(value):
+    assert code_of(validate_phone, value) == "not_text"
+    assert code_of(validate_mobile, value) == "not_text"
 
 
 def test_validate_mobile_refuses_landlines():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minzheng.rescue import services
@@ -166,3 +167,19 @@ def test_reveal_of_family_phone_is_logged(rescue_staff, client):
         str(report.pk),
         f"查看寻亲登记联系电话 {report.external_id}",
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"found_date": "9999-12-31"}, "found_date"), ({"name": "王\u202e强志"}, "name")],
+)
+def test_api_match_refuses_insane_dates_and_bidi_names(rescue_staff, client, change, field):
+    client.force_login(rescue_staff)
+    body = {"name": "王志强", "sex": "M", "age_min": 65, "age_max": 75, "found_date": "2021-03-05"}
+
+    response = client.post(
+        "/api/v1/rescue/match/", {**body, **change}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
