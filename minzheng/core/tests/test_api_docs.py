@@ -40,6 +40,8 @@ def test_production_settings_turn_public_docs_off():
         "SECRET_KEY": "x" * 50,
         "FIELD_KEYS": "k1:" + base64.urlsafe_b64encode(b"k" * 32).decode(),
         "BLIND_INDEX_KEY": "y" * 32,
+        "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
+        "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
     }
     env.pop("API_DOCS_PUBLIC", None)
     code = "import config.settings.production as p; print(p.API_DOCS_PUBLIC)"

@@ -181,7 +181,7 @@ def test_invalid_phone_shows_the_message_on_the_field_and_writes_nothing(client)
     assert "手机号码应为 11 位数字，并以 13–19 开头" in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_phone_error"' in html
-    assert '<ul class="errorlist" id="id_phone_error" role="alert">' in html
+    assert '<div id="id_phone_error" role="alert"><ul class="errorlist">' in html
     assert SmsCode.objects.count() == 0
     assert MemoryBackend.outbox == []
 
@@ -320,7 +320,7 @@ def test_bind_with_an_invalid_number_shows_the_message_on_the_field(client):
     html = response.content.decode()
     assert response.status_code == 400
     assert "身份证号码应为 18 位，当前为 10 位" in html
-    assert '<ul class="errorlist" id="id_id_number_error" role="alert">' in html
+    assert '<div id="id_id_number_error" role="alert"><ul class="errorlist">' in html
     assert ResidentProfile.objects.get(user=user).id_number_hash is None
 
 
