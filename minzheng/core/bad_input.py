@@ -15,7 +15,8 @@ import logging
 import re
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ def nul_fields(request) -> list[str]:
     found: list[str] = []
     if NUL in request.path_info:
         found.append(NON_FIELD)
-    for data in (request.GET, request.POST if request.method == "POST" else None):
+    for data in (request.GET, _form_data(request)):
         if not data:
             continue
         for key, values in data.lists():
@@ -62,6 +63,16 @@ def nul_fields(request) -> list[str]:
         if _JSON_NUL.search(body):
             found.extend(_json_nul_fields(body))
     return list(dict.fromkeys(found))
+
+
+def _form_data(request):
+    if request.method != "POST":
+        return None
+    try:
+        return request.POST
+    except (MultiPartParserError, UnreadablePostError):
+        # A malformed body: the view's parser refuses it with 400 (DRF) or CSRF fails it.
+        return None
 
 
 def _json_nul_fields(body: bytes) -> list[str]:

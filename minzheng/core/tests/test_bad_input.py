@@ -179,3 +179,16 @@ def test_lost_database_in_an_api_write_is_503_and_writes_nothing(api_client):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert Organisation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_malformed_multipart_body_is_left_to_the_api_parser_and_its_json_400(api_client):
+    response = api_client.post(
+        "/api/v1/registry/organisations/",
+        b"--x\r\nContent-Disposition: form-data\r\n\r\nbroken",
+        content_type="multipart/form-data; boundary=",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail"]  # DRF's parse error, not Django's plain page
+    assert Organisation.objects.count() == 0
