@@ -260,7 +260,7 @@ REST_FRAMEWORK = {
     # Throttles identify a client by core.context.client_ip, not by DRF's NUM_PROXIES count
     # of X-Forwarded-For hops, which believes the header from anyone.
     "DEFAULT_THROTTLE_CLASSES": ["minzheng.core.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"sms": "5/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "民政为民服务平台 API",
