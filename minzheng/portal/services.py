@@ -11,7 +11,6 @@ import datetime as dt
 import hmac
 import re
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from minzheng.core import audit
 from minzheng.core.ratelimit import RateLimit
-from minzheng.core.sms import send_sms
+from minzheng.core.sms import sms_queue
 from minzheng.registry import pii, validators
 from minzheng.registry import selectors as registry_q
 
@@ -88,7 +87,7 @@ def sms_code_request(*, phone: str, ip: str | None) -> None:
     latest row is locked first, so two requests for a phone that already has a code queue
     behind each other, and SQLite serialises all writers anyway), 20 per client address
     per hour (the `core.ratelimit` counter "portal.sms.address").
-    The SMS leaves only after the commit.
+    The SMS is queued in the transaction and leaves from a task after the commit.
     """
     phone = _mobile_or_error(phone)
     phone_hash = pii.blind_index(phone, kind="phone")
@@ -137,9 +136,10 @@ def sms_code_request(*, phone: str, ip: str | None) -> None:
             "code": code,
             "minutes": max(1, settings.SMS_CODE_TTL // 60),
         }
-        # The code exists only in this closure: it is never stored, so it cannot be
-        # handed to a background task by id; a failed send is retried by asking again.
-        transaction.on_commit(partial(send_sms, phone=phone, text=text))
+        # Queued in this transaction and sent by a task after the commit; the outbox row
+        # holds the text (the code) only until it is sent, and a failed send is retried
+        # by asking for a new code, never by sending this one again.
+        sms_queue(phone=phone, text=text, source="portal.login", key=f"portal.smscode:{row.pk}")
 
 
 def _resident_create(*, phone: str, phone_hash: str) -> ResidentProfile:

@@ -28,7 +28,7 @@ from minzheng.core import audit
 from minzheng.core.models import Division
 from minzheng.core.params import parameter_value
 from minzheng.core.permissions import require_perm
-from minzheng.core.sms import send_sms
+from minzheng.core.sms import sms_queue
 from minzheng.core.tasks import enqueue
 
 from . import rules, solver
@@ -379,15 +379,19 @@ def matching_volunteers(activity: Activity):
 
 
 def notify_activity_published(*, activity_id: int) -> None:
-    """Task: SMS to the matching volunteers (idempotent enough: one message per publish)."""
+    """Task: SMS to the matching volunteers. Idempotent: each message is queued under the
+    key (activity, volunteer), so a second run (or a second publish) notifies nobody twice."""
     activity = Activity.objects.get(pk=activity_id)
+    text = _("【志愿服务】%(t)s 正在招募志愿者，打开“民政为民服务—志愿服务”报名。") % {
+        "t": activity.title
+    }
     for v in matching_volunteers(activity):
-        if v.person.phone:
-            send_sms(
-                phone=v.person.phone,
-                text=_("【志愿服务】%(t)s 正在招募志愿者，打开“民政为民服务—志愿服务”报名。")
-                % {"t": activity.title},
-            )
+        sms_queue(
+            phone=v.person.phone,
+            text=text,
+            source="volunteers.activity_published",
+            key=f"volunteers.activity_published:{activity.pk}:{v.pk}",
+        )
 
 
 def activity_publish(*, actor, activity: Activity) -> Activity:
@@ -419,8 +423,7 @@ def activity_close(*, actor, activity: Activity) -> Activity:
 
 def _sms_to(volunteer_id: int, text: str) -> None:
     phone = Volunteer.objects.select_related("person").get(pk=volunteer_id).person.phone
-    if phone:
-        send_sms(phone=phone, text=text)
+    sms_queue(phone=phone, text=text, source="volunteers")
 
 
 def _conflicts(
