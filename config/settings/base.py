@@ -26,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # whose peer is one of them has its X-Real-IP / X-Forwarded-For believed; every other
 # request's client address is REMOTE_ADDR (core.context.client_ip). Empty: no proxy.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Overrides of core.ratelimit rates by limit name, e.g. {"qingming.booking": "120/60s",
+# "portal.sms.address": "40/1h"}; null turns one off. Empty: the rates declared in code.
+RATE_LIMITS = env.json("RATE_LIMITS", default={})
 
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",  # the admin site is core.admin.MinzhengAdminSite
