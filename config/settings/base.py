@@ -26,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # whose peer is one of them has its X-Real-IP / X-Forwarded-For believed; every other
 # request's client address is REMOTE_ADDR (core.context.client_ip). Empty: no proxy.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Overrides of core.ratelimit rates by limit name, e.g. {"qingming.booking": "120/60s",
+# "portal.sms.address": "40/1h"}; null turns one off. Empty: the rates declared in code.
+RATE_LIMITS = env.json("RATE_LIMITS", default={})
 
 INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",  # the admin site is core.admin.MinzhengAdminSite
@@ -261,7 +264,7 @@ REST_FRAMEWORK = {
     # Throttles identify a client by core.context.client_ip, not by DRF's NUM_PROXIES count
     # of X-Forwarded-For hops, which believes the header from anyone.
     "DEFAULT_THROTTLE_CLASSES": ["minzheng.core.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"sms": "5/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
 # /api/schema/ and /api/docs/ for anyone (embedded default) or only for signed-in staff
 # (production.py turns it off: the schema maps every endpoint for an attacker).

@@ -264,3 +264,38 @@ class Job(models.Model):
             if self.total
             else (100 if self.status == self.Status.SUCCEEDED else 0)
         )
+
+
+class OutboundSMS(models.Model):
+    """One text message on its way out (`core.sms.sms_queue`): written in the sender's
+    transaction, delivered by a task after the commit, at most once.
+
+    The phone and text are kept only until the message is handled (sent or failed), then
+    blanked: a login code must not outlive its sending, and `core` cannot use the
+    registry's field encryption (core stands left of registry)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    # "Send this once": a second message with the same key is not queued.
+    key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
+    source = models.CharField(_("来源"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    text = models.TextField(_("内容"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("待发短信")
+        verbose_name_plural = _("待发短信")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"SMS #{self.pk} {self.status}"

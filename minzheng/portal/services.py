@@ -11,11 +11,9 @@ import datetime as dt
 import hmac
 import re
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,7 +22,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit
-from minzheng.core.sms import send_sms
+from minzheng.core.ratelimit import RateLimit
+from minzheng.core.sms import sms_queue
 from minzheng.core.validators import name_error
 from minzheng.registry import pii, validators
 from minzheng.registry import selectors as registry_q
@@ -34,7 +33,9 @@ from .models import ResidentProfile, SmsCode
 User = get_user_model()
 
 # Security limits, not policy numbers: they protect the SMS budget and make guessing a
-# 6-digit code hopeless (5 tries per code, 10 codes per phone per day).
+# 6-digit code hopeless (5 tries per code, 10 codes per phone per day). The per-address
+# and bind-failure limits are `core.ratelimit` counters (settings.RATE_LIMITS may override
+# them by name); the per-phone ones count the phone's SmsCode rows under its row lock.
 CODE_DIGITS = 6
 MAX_ATTEMPTS = 5
 RESEND_INTERVAL = dt.timedelta(seconds=60)
@@ -48,6 +49,14 @@ BIND_FAILURE_WINDOW = 24 * 3600
 _CODE_RE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
 # Input methods may produce full-width digits (１２３); accept what looks right on screen.
 _FULL_WIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+
+
+def _address_limit() -> RateLimit:
+    return RateLimit("portal.sms.address", rate=(HOURLY_LIMIT_PER_IP, 3600))
+
+
+def _bind_failure_limit() -> RateLimit:
+    return RateLimit("portal.bind.failures", rate=(BIND_FAILURE_LIMIT, BIND_FAILURE_WINDOW))
 
 
 def _code_hash(*, phone_hash: str, purpose: str, code: str) -> str:
@@ -74,11 +83,12 @@ def sms_code_request(*, phone: str, ip: str | None) -> None:
     """Send a 6-digit login code to a mobile phone.
 
     Refused (ValidationError on "phone", nothing written) when the phone is invalid or a
-    limit is reached: one code per phone per 60 seconds, 10 per phone per day, 20 per
-    client address per hour. The limits count SmsCode rows inside the transaction; on
-    PostgreSQL the phone's latest row is locked first, so two requests for a phone that
-    already has a code queue behind each other (SQLite serialises all writers anyway).
-    The SMS leaves only after the commit.
+    limit is reached: one code per phone per 60 seconds, 10 per phone per calendar day
+    (counted on the phone's SmsCode rows inside the transaction; on PostgreSQL the phone's
+    latest row is locked first, so two requests for a phone that already has a code queue
+    behind each other, and SQLite serialises all writers anyway), 20 per client address
+    per hour (the `core.ratelimit` counter "portal.sms.address").
+    The SMS is queued in the transaction and leaves from a task after the commit.
     """
     phone = _mobile_or_error(phone)
     phone_hash = pii.blind_index(phone, kind="phone")
@@ -99,11 +109,9 @@ def sms_code_request(*, phone: str, ip: str | None) -> None:
             raise ValidationError(
                 {"phone": _("该手机号码今天获取验证码的次数已达上限，请明天再试")}
             )
-        if (
-            ip
-            and SmsCode.objects.filter(ip=ip, created_at__gte=now - dt.timedelta(hours=1)).count()
-            >= HOURLY_LIMIT_PER_IP
-        ):
+        # Counted last, so that a request refused for its phone spends nothing of the
+        # address's allowance.
+        if not _address_limit().hit(ip).allowed:
             raise ValidationError({"phone": _("当前网络获取验证码过于频繁，请 1 小时后再试")})
 
         code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
@@ -129,9 +137,10 @@ def sms_code_request(*, phone: str, ip: str | None) -> None:
             "code": code,
             "minutes": max(1, settings.SMS_CODE_TTL // 60),
         }
-        # The code exists only in this closure: it is never stored, so it cannot be
-        # handed to a background task by id; a failed send is retried by asking again.
-        transaction.on_commit(partial(send_sms, phone=phone, text=text))
+        # Queued in this transaction and sent by a task after the commit; the outbox row
+        # holds the text (the code) only until it is sent, and a failed send is retried
+        # by asking for a new code, never by sending this one again.
+        sms_queue(phone=phone, text=text, source="portal.login", key=f"portal.smscode:{row.pk}")
 
 
 def _resident_create(*, phone: str, phone_hash: str) -> ResidentProfile:
@@ -232,18 +241,11 @@ def sms_code_verify_and_login(*, phone: str, code: str):
     return profile.user
 
 
-def _bind_failure_key(user) -> str:
-    return f"portal:bind-failures:{user.pk}"
-
-
 def _bind_refused(
     *, user, profile: ResidentProfile, errors: dict[str, str], summary: str
 ) -> ValidationError:
     """Count and log a refused bind; returns the error for the caller to raise."""
-    try:
-        cache.incr(_bind_failure_key(user))
-    except ValueError:  # no counter yet (or it expired)
-        cache.set(_bind_failure_key(user), 1, BIND_FAILURE_WINDOW)
+    _bind_failure_limit().hit(user.pk)
     audit.record(actor=user, action=audit.Action.UPDATE, target=profile, summary=summary)
     return ValidationError(errors)
 
@@ -264,7 +266,7 @@ def resident_bind_id_number(*, user, real_name: str, id_number: str) -> Resident
     already_bound = _("身份证号码已绑定，如需更改请到服务窗口办理")
     if profile.id_number_hash:
         raise ValidationError({"id_number": already_bound})
-    if (cache.get(_bind_failure_key(user)) or 0) >= BIND_FAILURE_LIMIT:
+    if not _bind_failure_limit().check(user.pk).allowed:
         raise ValidationError(
             {NON_FIELD_ERRORS: _("今天核验失败次数过多，请明天再试或到服务窗口办理")}
         )

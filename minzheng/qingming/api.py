@@ -231,8 +231,9 @@ class ReservationApi(APIView):
         responses={201: ReservationOut, 400: None, 409: ConflictResponse, 429: ConflictResponse},
     )
     def post(self, request):
-        allowed, wait = ratelimit.booking_attempt(client_ip(request))
-        if not allowed:
+        limited = ratelimit.BOOKING.hit(client_ip(request))
+        if not limited.allowed:
+            wait = limited.retry_after
             return Response(
                 {"reason": "rate_limited", "detail": ratelimit.message(wait)},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,

@@ -25,7 +25,8 @@ from minzheng.core.joined import JoinedRow, PreparedInsert
 from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import object_in_scope
-from minzheng.core.sms import send_sms
+from minzheng.core.sms import sms_queue
+from minzheng.core.tasks import enqueue
 from minzheng.core.validators import as_id, date_error, name_error, validate_event_date
 from minzheng.registry import pii, validators
 
@@ -294,9 +295,21 @@ def reservation_create(
             return existing, False
         raise
     if notify:
-        phone, text = reservation.phone, _confirmation_text(reservation)
-        transaction.on_commit(lambda: send_sms(phone=phone, text=text))
+        # By id, after the commit: the request pays no SMS row and never waits for the gateway.
+        enqueue(reservation_notify, reservation_id=reservation.pk)
     return reservation, True
+
+
+def reservation_notify(*, reservation_id: int) -> None:
+    """Task: the booking's confirmation SMS, queued once per reservation (keyed), so
+    running it twice sends one message."""
+    r = Reservation.objects.select_related("slot", "cemetery").get(pk=reservation_id)
+    sms_queue(
+        phone=r.phone,
+        text=_confirmation_text(r),
+        source="qingming.reservation",
+        key=f"qingming.reservation:{r.pk}:booked",
+    )
 
 
 def _replayed(*, actor, key: str | None) -> Reservation | None:
@@ -1082,7 +1095,7 @@ def proxy_sweep_update(
             _("【南海民政】您申请的代客祭扫（%(name)s）状态：%(status)s。")
             % {"name": sweep.deceased_name, "status": sweep.get_status_display()},
         )
-    transaction.on_commit(lambda: send_sms(phone=phone, text=text))
+        sms_queue(phone=phone, text=text, source="qingming.sweep")
     return sweep
 
 

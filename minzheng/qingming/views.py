@@ -138,8 +138,9 @@ def book_form(request, slot_id: int):
     }
     form = BookingForm(request.POST or None, initial=initial, party_max=p.party_max)
     if request.method == "POST" and form.is_valid():
-        allowed, wait = ratelimit.booking_attempt(client_ip(request))
-        if not allowed:
+        limited = ratelimit.BOOKING.hit(client_ip(request))
+        if not limited.allowed:
+            wait = limited.retry_after
             messages.error(request, ratelimit.message(wait))
             return render(
                 request,

@@ -13,6 +13,19 @@ from minzheng.core.scope import get_in_scope_or_404, scope_queryset
 from .models import Activity, Attendance, PartyBranch, Shift, SignUp, Volunteer
 
 
+def dispatch_job_latest(*, user, activity: Activity):
+    """The user's latest background solve of the activity (`services.dispatch_start`), for
+    the dispatch page's progress bar; a job is visible to whoever started it."""
+    from minzheng.core.models import Job
+
+    return (
+        Job.objects.filter(kind="volunteers.dispatch", created_by=user)
+        .filter(params__activity=activity.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def activity_list(*, user, status: str = "") -> QuerySet[Activity]:
     qs = scope_queryset(Activity.objects.all(), user)
     if status:

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minzheng.core import audit
-from minzheng.core.models import Division
+from minzheng.core.models import Division, Job
 from minzheng.core.params import parameter_value
 from minzheng.core.permissions import require_perm
-from minzheng.core.sms import send_sms
+from minzheng.core.services import job_create, job_finish, job_progress
+from minzheng.core.sms import sms_queue
 from minzheng.core.tasks import enqueue
 from minzheng.core.validators import date_error, name_error, validate_event_date
 
@@ -386,15 +387,19 @@ def matching_volunteers(activity: Activity):
 
 
 def notify_activity_published(*, activity_id: int) -> None:
-    """Task: SMS to the matching volunteers (idempotent enough: one message per publish)."""
+    """Task: SMS to the matching volunteers. Idempotent: each message is queued under the
+    key (activity, volunteer), so a second run (or a second publish) notifies nobody twice."""
     activity = Activity.objects.get(pk=activity_id)
+    text = _("【志愿服务】%(t)s 正在招募志愿者，打开“民政为民服务—志愿服务”报名。") % {
+        "t": activity.title
+    }
     for v in matching_volunteers(activity):
-        if v.person.phone:
-            send_sms(
-                phone=v.person.phone,
-                text=_("【志愿服务】%(t)s 正在招募志愿者，打开“民政为民服务—志愿服务”报名。")
-                % {"t": activity.title},
-            )
+        sms_queue(
+            phone=v.person.phone,
+            text=text,
+            source="volunteers.activity_published",
+            key=f"volunteers.activity_published:{activity.pk}:{v.pk}",
+        )
 
 
 def activity_publish(*, actor, activity: Activity) -> Activity:
@@ -426,8 +431,7 @@ def activity_close(*, actor, activity: Activity) -> Activity:
 
 def _sms_to(volunteer_id: int, text: str) -> None:
     phone = Volunteer.objects.select_related("person").get(pk=volunteer_id).person.phone
-    if phone:
-        send_sms(phone=phone, text=text)
+    sms_queue(phone=phone, text=text, source="volunteers")
 
 
 def _conflicts(
@@ -754,6 +758,63 @@ def dispatch_solve(*, actor, activity: Activity, time_limit: float = 10.0) -> Di
             summary=f"调度求解 {plan.status} 满岗 {plan.objective['filled']}/{plan.objective['needed']}",
         )
     return record
+
+
+DISPATCH_JOB_KIND = "volunteers.dispatch"
+
+
+def dispatch_start(*, actor, activity: Activity, time_limit: float = 10.0) -> Job:
+    """Start solving a new draft plan in the background (the solver may take up to a
+    minute; a request must not wait for it). Refused at once, with nothing written, when the
+    activity has no shift. The page polls the returned `Job`; `dispatch_run` stores the plan
+    when the solver is done, exactly as `dispatch_solve` does inline."""
+    require_perm(actor, "volunteers.dispatch_activity")
+    if not Shift.objects.filter(post__activity=activity).exists():
+        raise ValidationError({"activity": _("该活动还没有班次。")})
+    job = job_create(
+        actor=actor,
+        kind=DISPATCH_JOB_KIND,
+        params={"activity": activity.pk, "time_limit": time_limit},
+    )
+    enqueue(dispatch_run, job_id=job.pk)
+    return job
+
+
+def dispatch_run(*, job_id: int) -> None:
+    """Task (core.tasks): the background half of `dispatch_start`. Safe to run twice: the
+    job is claimed with one conditional UPDATE (pending → running), so one run solves."""
+    if not Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING
+    ):
+        return
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    job_progress(job=job, done=0, total=1, stage=_("调度求解"))
+    try:
+        activity = Activity.objects.get(pk=job.params["activity"])
+        plan = dispatch_solve(
+            actor=job.created_by, activity=activity, time_limit=job.params["time_limit"]
+        )
+    except ValidationError as exc:
+        job_finish(
+            job=job,
+            ok=False,
+            errors=[{"row": "", "column": "", "message": m} for m in exc.messages],
+        )
+        return
+    except Exception:
+        job_finish(
+            job=job,
+            ok=False,
+            errors=[{"row": "", "column": "", "message": _("求解失败，请稍后重试。")}],
+        )
+        raise
+    job_progress(job=job, done=1)
+    message = _("已生成调度方案 #%(n)d，满岗 %(f)d/%(t)d，请刷新页面检查后发布。") % {
+        "n": plan.pk,
+        "f": plan.objective.get("filled", 0),
+        "t": plan.objective.get("needed", 0),
+    }
+    job_finish(job=job, ok=True, result={"plan": plan.pk, "message": message})
 
 
 def plan_assignment_remove(*, actor, assignment: PlanAssignment) -> None:

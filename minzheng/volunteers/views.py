@@ -236,8 +236,8 @@ def dispatch(request, activity_id: int):
     activity = selectors.activity_detail(user=request.user, activity_id=activity_id)
     if request.method == "POST":
         try:
-            services.dispatch_solve(actor=request.user, activity=activity, time_limit=10.0)
-            messages.success(request, _("已生成调度方案，请检查后发布。"))
+            services.dispatch_start(actor=request.user, activity=activity, time_limit=10.0)
+            messages.info(request, _("正在后台求解调度方案，完成后刷新本页查看。"))
         except ValidationError as exc:
             _errors_to_messages(request, exc)
         return redirect("volunteers:dispatch", activity_id=activity.pk)
@@ -262,6 +262,7 @@ def dispatch(request, activity_id: int):
             "assignments": assignments,
             "unfilled": unfilled,
             "shifts": shifts.values(),
+            "job": selectors.dispatch_job_latest(user=request.user, activity=activity),
         },
     )
 

@@ -409,3 +409,35 @@ def test_sms_code_from_behind_the_trusted_proxy_records_the_forwarded_address(cl
     )
 
     assert list(SmsCode.objects.values_list("ip", flat=True)) == ["203.0.113.5"]
+
+
+# --- the SMS leaves after the request ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_code_request_answers_before_the_sms_is_sent_and_it_goes_out_once(
+    client, django_capture_on_commit_callbacks
+):
+    from minzheng.core.models import OutboundSMS
+    from minzheng.core.sms import sms_deliver
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        sent = client.post("/portal/login/", {"phone": PHONE})
+
+    # The page has answered; the message waits in the outbox for the commit.
+    assert sent.status_code == 302
+    assert MemoryBackend.outbox == []
+    row = OutboundSMS.objects.get()
+    assert (row.status, row.source, row.key) == (
+        "pending",
+        "portal.login",
+        f"portal.smscode:{SmsCode.objects.get().pk}",
+    )
+
+    for callback in callbacks:
+        callback()
+    sms_deliver(message_id=row.pk)  # the task delivered twice
+
+    assert len(MemoryBackend.outbox) == 1 and MemoryBackend.outbox[0][0] == PHONE
+    row.refresh_from_db()
+    assert (row.status, row.text) == ("sent", "")

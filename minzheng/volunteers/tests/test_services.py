@@ -74,6 +74,11 @@ def test_publish_notifies_matching_volunteers_by_sms(
         services.activity_publish(actor=organiser, activity=a)
     assert [p for p, _t in MemoryBackend.outbox] == [match.person.phone]
 
+    # The task run again (a retried worker) notifies nobody a second time.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_activity_published(activity_id=a.pk)
+    assert [p for p, _t in MemoryBackend.outbox] == [match.person.phone]
+
 
 def test_signup_confirms_takes_a_place_and_a_full_shift_is_refused_unless_waitlisted(
     activity, make_volunteer

@@ -312,3 +312,64 @@ def test_organiser_adds_site_post_and_shift_through_the_activity_page(client, or
     )
     assert (post.role, post.party_only, site.point) == ("引导", True, (23.193, 113.035))
     assert list(post.shifts.values_list("needed", flat=True)) == [3]
+
+
+def test_dispatch_page_starts_a_job_and_its_plan_equals_the_inline_solve(
+    client, organiser, activity, make_volunteer, django_capture_on_commit_callbacks
+):
+    from minzheng.core.models import Job
+    from minzheng.volunteers.models import DispatchPlan, WeeklyAvailability
+
+    shift = Shift.objects.get()
+    confirmed = make_volunteer(lat=23.5, lon=113.5)
+    services.signup_create(actor=None, volunteer=confirmed, shift=shift)
+    near, far = make_volunteer(lat=23.08, lon=113.03), make_volunteer(lat=23.3, lon=113.3)
+    for v in (confirmed, near, far):
+        WeeklyAvailability.objects.create(
+            volunteer=v, weekday=shift.starts_at.weekday(), start=dt.time(7), end=dt.time(13)
+        )
+    inline = services.dispatch_solve(actor=organiser, activity=activity, time_limit=5)
+    expected = sorted((a.volunteer_id, a.shift_id, a.fixed) for a in inline.assignments.all())
+    client.force_login(organiser)
+    url = reverse("volunteers:dispatch", args=[activity.pk])
+
+    # When the organiser asks for a plan, the page answers before the solver has run
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(url)
+    assert response.status_code == 302 and response.url == url
+    job = Job.objects.get(kind="volunteers.dispatch")
+    assert (job.status, job.params["activity"]) == ("pending", activity.pk)
+    assert DispatchPlan.objects.exclude(pk=inline.pk).count() == 0
+    page = client.get(url).content.decode()
+    assert f'id="job-{job.pk}"' in page and "排队中" in page
+
+    # Then the job solves and stores the plan; running it again changes nothing
+    for callback in callbacks:
+        callback()
+    services.dispatch_run(job_id=job.pk)
+    job.refresh_from_db()
+    plan = DispatchPlan.objects.get(status=DispatchPlan.Status.DRAFT)
+    assert (job.status, job.result["plan"]) == ("succeeded", plan.pk)
+    assert sorted((a.volunteer_id, a.shift_id, a.fixed) for a in plan.assignments.all()) == (
+        expected
+    )
+    assert plan.solver_status == inline.solver_status == "OPTIMAL"
+    assert DispatchPlan.objects.filter(status=DispatchPlan.Status.DRAFT).count() == 1
+    assert "已完成" in client.get(url).content.decode()
+
+
+def test_dispatch_of_an_activity_without_shifts_is_refused_without_a_job(
+    client, organiser, django_capture_on_commit_callbacks
+):
+    from minzheng.core.models import Job
+
+    empty = services.activity_create(
+        actor=organiser, title="空活动", division_code="440605124073", organiser="罗村"
+    )
+    client.force_login(organiser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("volunteers:dispatch", args=[empty.pk]), follow=True)
+
+    assert "该活动还没有班次。" in response.content.decode()
+    assert Job.objects.count() == 0
