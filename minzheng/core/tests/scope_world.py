@@ -1,0 +1,709 @@
+"""Two towns' worth of records for the every-URL scope test (test_scope_every_url.py).
+
+One record (at least) of every model that has a `scope_field`, in town A (桂城街道,
+440605011xxx) and in town B (九江镇, 440605121xxx), made through each app's services the
+way production makes them. Every town-B record carries a marker text ("越界…") in a field
+that pages show; the town-A twin carries "本镇…", so the test can tell that pages do show
+records at all. Town-B ID numbers, phones and attachment bytes are kept too: none of them
+may reach a town-A user either, not even masked.
+
+The accounts the test signs in with are the demo roles placed in town A (the demo puts
+the module staff at district level, where both towns are in scope and nothing could be
+told apart); the funeral home staff stays as the demo makes it: district division, linked
+to one home (in town A).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from minzheng.registry.validators import check_character, mask_id_number, mask_phone
+
+DISTRICT = "440605000000"
+TOWN_A, COMMUNITY_A = "440605011000", "440605011008"  # 桂城街道, 桂园社区
+TOWN_B, COMMUNITY_B = "440605121000", "440605121201"  # 九江镇, 新龙村
+PREFIX_A, PREFIX_B = TOWN_A[:9], TOWN_B[:9]
+PASSWORD = "Test-Password-123"
+D1 = dt.date(2021, 3, 2)  # the business day of the settled and paid records
+
+# Scoped models that are reference data, public by nature: no marker of theirs is checked.
+REFERENCE_MODELS = {
+    "core.division": "reference data: every town's name is public (hukou and cemetery lists)",
+}
+
+_seq = itertools.count(801)
+
+
+def id_number(birth: str) -> str:
+    """A valid ID number of Nanhai with a sequence number used once per world, so that
+    every masked form (4406**********123X) is distinct too."""
+    first17 = f"440605{birth}{next(_seq) % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def png(tag: str) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + f"scope-world {tag} {secrets.token_hex(8)}".encode()
+
+
+def jpeg(tag: str) -> bytes:
+    return b"\xff\xd8\xff\xe0" + f"scope-world {tag} {secrets.token_hex(8)}".encode()
+
+
+@dataclass
+class Town:
+    """What one town's records look like from outside: their markers and secrets."""
+
+    key: str  # "A" or "B"
+    prefix: str
+    community: str
+    markers: dict[str, str] = field(default_factory=dict)  # what → marker text
+    secrets: dict[str, str] = field(default_factory=dict)  # what → ID number / phone / mask
+    files: dict[str, bytes] = field(default_factory=dict)  # what → an attachment's content
+    tokens: set[str] = field(default_factory=set)  # capability tokens not stored in a column
+
+    def mark(self, what: str) -> str:
+        text = ("越界" if self.key == "B" else "本镇") + what
+        self.markers[what] = text
+        return text
+
+    def phone(self, n: int) -> str:
+        # Town B's numbers end in …77, town A's in …11: their masks (139****0177) differ.
+        phone = f"1398{n:05d}77" if self.key == "B" else f"1391{n:05d}11"
+        self.secrets[f"phone {n}"] = phone
+        self.secrets[f"phone {n} masked"] = mask_phone(phone)
+        return phone
+
+    def id_number(self, what: str, birth: str = "19500101") -> str:
+        number = id_number(birth)
+        self.secrets[f"{what} ID"] = number
+        self.secrets[f"{what} ID masked"] = mask_id_number(number)
+        return number
+
+
+@dataclass
+class World:
+    a: Town
+    b: Town
+    viewers: dict[str, object]  # role label → user (None for anonymous)
+    today: dt.date
+    pools: object = None  # url_walk.Pools of the town-B records, set by the test
+
+
+def _account(username, role, division, *, display=None, more=()):
+    from django.contrib.auth.models import Group
+
+    from minzheng.core.demo_accounts import ensure_account
+    from minzheng.core.models import User
+
+    user = ensure_account(
+        username=username,
+        display_name=display or username,
+        division=division,
+        role=role,
+        password=PASSWORD,
+    )
+    for extra in more:  # the demo gives some accounts a module role besides their own
+        user.groups.add(Group.objects.get(name=extra))
+    return User.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def _resident(town: Town, n: int, person):
+    from minzheng.core.models import User
+    from minzheng.portal.models import ResidentProfile
+    from minzheng.registry import pii
+
+    phone = town.phone(n)
+    user = User.objects.create(
+        username=f"r-{town.key}-{n}", kind=User.Kind.RESIDENT, display_name=town.mark("居民账号")
+    )
+    ResidentProfile.objects.create(
+        user=user,
+        phone=phone,
+        phone_hash=pii.blind_index(phone, kind="phone"),
+        phone_masked=mask_phone(phone),
+        real_name=person.name,
+        id_number=person.id_number,
+        id_number_hash=person.id_number_hash,
+        id_number_masked=person.id_number_masked,
+        bound_at=timezone.now(),
+        person=person,
+    )
+    return User.objects.get(pk=user.pk)
+
+
+def build() -> World:
+    """Every scoped model in both towns. Runs inside the caller's transaction."""
+    from minzheng.core import roles
+    from minzheng.funeral import roles as funeral_roles
+    from minzheng.programs.roles import PROGRAMS_DISTRICT, PROGRAMS_TOWN
+    from minzheng.qingming.roles import CEMETERY_STAFF
+    from minzheng.rescue.apps import RESCUE_STAFF
+    from minzheng.volunteers.apps import ORGANISER
+
+    roles.sync_roles()
+    today = timezone.localdate()
+    a = Town("A", PREFIX_A, COMMUNITY_A)
+    b = Town("B", PREFIX_B, COMMUNITY_B)
+    # Town B is made first in every table, so its records have the smallest keys and few
+    # distinct numbers fill a path parameter (the walk requests every pattern with each).
+    towns = (b, a)
+
+    # District accounts do the district's part of the work (funding, approvals, batches).
+    officer = _account(
+        "scope_officer",
+        roles.DISTRICT_OFFICER,
+        DISTRICT,
+        more=(PROGRAMS_DISTRICT, funeral_roles.FUNERAL_OFFICER),
+    )
+    cemetery_district = _account("scope_cemetery_district", CEMETERY_STAFF, DISTRICT)
+    rescue_district = _account("scope_rescue_district", RESCUE_STAFF, DISTRICT)
+    # Town-B staff: their names are town-B records too (core.User is scoped by division).
+    workers = {}
+    for town in towns:
+        name = town.mark("经办人")
+        code = town.prefix + "000"
+        workers[town.key] = (
+            _account(
+                f"scope_worker_{town.key}",
+                roles.TOWN_CASEWORKER,
+                code,
+                display=name,
+                more=(PROGRAMS_TOWN,),
+            ),
+            _account(f"scope_worker2_{town.key}", PROGRAMS_TOWN, code, display=name + "二"),
+        )
+
+    people = _registry(towns, workers)
+    # Each town's resident account is bound to a person of that town.
+    residents = {t.key: _resident(t, 90, people[t.key]["resident"]) for t in towns}
+    _core_files(towns, workers, people)
+    _ledger(towns, officer)
+    _programs(towns, officer, workers, residents, today)
+    homes = _funeral(towns, officer)
+    _qingming(towns, cemetery_district, residents, today)
+    _rescue(towns, rescue_district, residents)
+    _volunteers(towns, officer, people, residents, today)
+
+    viewers = {
+        "town caseworker": workers["A"][0],
+        "community worker": _account("scope_guiyuan", roles.COMMUNITY_WORKER, COMMUNITY_A),
+        "cemetery staff": _account("scope_cemetery", CEMETERY_STAFF, TOWN_A),
+        "volunteer organiser": _account("scope_organiser", ORGANISER, TOWN_A),
+        "rescue staff": _account("scope_rescue", RESCUE_STAFF, TOWN_A),
+        "funeral officer": _account("scope_funeral", funeral_roles.FUNERAL_OFFICER, TOWN_A),
+        "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
+        "resident": residents["A"],
+        "anonymous": None,
+    }
+    return World(a=a, b=b, viewers=viewers, today=today)
+
+
+def _home_staff(officer, home, funeral_roles):
+    from minzheng.funeral.services import home_staff_link
+
+    # As the demo makes it: a district account that the link narrows to its home.
+    user = _account("scope_home_staff", funeral_roles.FUNERAL_HOME_STAFF, DISTRICT)
+    home_staff_link(actor=officer, home=home, user=user)
+    return user
+
+
+# ---------------------------------------------------------------- registry and core
+
+
+def _registry(towns: tuple[Town, ...], workers) -> dict[str, dict]:
+    from minzheng.registry import services as reg
+
+    out = {}
+    for town in towns:
+        actor = workers[town.key][0]
+        person = reg.person_register(
+            actor=actor,
+            data=reg.PersonInput(
+                name=town.mark("人员"),
+                residence_division_code=town.community,
+                id_number=town.id_number("person"),
+                phone=town.phone(1),
+                address=town.mark("人员住址"),
+            ),
+        )
+        member = reg.person_register(
+            actor=actor,
+            data=reg.PersonInput(
+                name=town.mark("家庭成员"),
+                residence_division_code=town.community,
+                id_number=town.id_number("member", "19800101"),
+            ),
+        )
+        resident_person = reg.person_register(
+            actor=actor,
+            data=reg.PersonInput(
+                name=town.mark("居民"),
+                residence_division_code=town.community,
+                id_number=town.id_number("resident", "19700101"),
+                phone=town.phone(2),
+            ),
+        )
+        reg.person_tag_add(
+            actor=actor,
+            person=person,
+            tag="dibao",
+            valid_from=dt.date(2021, 1, 1),
+            note=town.mark("标签备注"),
+        )
+        household = reg.household_create(
+            actor=actor,
+            number=f"HH-{town.key}-SCOPE",
+            division_code=town.community,
+            address=town.mark("家庭户地址"),
+            head=person,
+        )
+        town.markers["household number"] = household.number
+        reg.household_add_member(actor=actor, household=household, person=member, relation="child")
+        reg.organisation_register(
+            actor=actor,
+            name=town.mark("社会组织"),
+            kind="social_org",
+            division_code=town.community,
+            contact_name=town.mark("组织联系人"),
+            contact_phone=town.phone(3),
+        )
+        out[town.key] = {"person": person, "member": member, "resident": resident_person}
+    return out
+
+
+def _core_files(towns: tuple[Town, ...], workers, people) -> None:
+    from minzheng.core.services import attachment_add, job_create, job_finish
+
+    for town in towns:
+        actor = workers[town.key][0]
+        content = png(f"person {town.key}")
+        attachment_add(
+            actor=actor,
+            owner=people[town.key]["person"],
+            upload=SimpleUploadedFile(town.mark("人员附件") + ".png", content),
+            kind="证明",
+        )
+        town.files["人员附件"] = content
+        # A background job belongs to the account that started it.
+        job = job_create(actor=actor, kind="registry.import", params={"file": town.mark("任务")})
+        job_finish(job=job, ok=True, result={"note": town.mark("任务结果")})
+
+
+# ---------------------------------------------------------------- ledger and programmes
+
+
+def _ledger(towns: tuple[Town, ...], officer) -> None:
+    from minzheng.ledger.models import Account
+    from minzheng.ledger.services import account_open, budget_fund
+
+    for town in towns:
+        account = account_open(
+            code=f"RESERVE:SCOPE-{town.key}",
+            name=town.mark("备用金科目"),
+            kind=Account.Kind.RESERVE,
+            division_code=town.prefix + "000",
+        )
+        budget_fund(
+            actor=officer,
+            account=account,
+            amount=Decimal("500"),
+            memo=town.mark("拨款凭证"),
+            idempotency_key=f"scope-world-fund-{town.key}",
+        )
+
+
+def _programs(towns: tuple[Town, ...], officer, workers, residents, today) -> None:
+    from minzheng.programs import postings
+    from minzheng.programs import services as svc
+    from minzheng.programs.setup import ensure_defaults
+
+    programmes = ensure_defaults()
+    for p in programmes.values():
+        for year in {2021, today.year}:
+            postings.fund_budget(
+                actor=officer,
+                programme=p,
+                year=year,
+                amount=Decimal("100000"),
+                on=dt.date(year, 1, 4),
+            )
+    for town in towns:
+        worker, worker2 = workers[town.key]
+        # A case taken at the counter, visited by two staff, publicised and approved.
+        app = svc.application_submit(
+            actor=worker,
+            data=svc.ApplicationInput(
+                programme_code="temporary_assistance",
+                division_code=town.community,
+                applicant_name=town.mark("申请人"),
+                applicant_id_number=town.id_number("applicant", "19600101"),
+                phone=town.phone(4),
+                facts={
+                    "category": "emergency",
+                    "cause": "fire",
+                    "event_date": "2021-03-01",
+                    "household_size": 3,
+                    "monthly_income_per_person": "800",
+                    "description": town.mark("申请事由"),
+                },
+                bank_name="南海农商银行",
+                bank_account="6229000012345678",
+                idempotency_key=f"scope-world-ta-{town.key}",
+            ),
+            on=D1,
+        )
+        for doc in app.programme.documents_required:
+            svc.document_add(
+                actor=worker,
+                application=app,
+                upload=SimpleUploadedFile("doc.png", png(f"doc {town.key}")),
+                kind=doc["kind"],
+            )
+        svc.application_accept(actor=worker, application=app, on=D1)
+        svc.investigation_record(
+            actor=worker,
+            application=app,
+            staff_2=worker2,
+            visited_on=D1,
+            household_check=town.mark("家庭经济核对"),
+            findings=town.mark("入户调查"),
+        )
+        svc.application_publicise(actor=worker, application=app, on=D1)
+        svc.publicity_end(
+            actor=worker, application=app, on=app.publicity_end + dt.timedelta(days=1)
+        )
+        svc.application_approve(actor=officer, application=app, on=app.publicity_end)
+        batch = svc.disbursement_batch_create(
+            actor=officer, division_code=town.prefix + "000", on=app.publicity_end
+        )
+        town.markers["batch number"] = batch.number
+        town.markers["application number"] = app.number
+        # A resident's own application on the portal, still in publicity today (the public
+        # publicity page shows it with the name masked).
+        own = svc.application_submit(
+            actor=residents[town.key],
+            resident=residents[town.key],
+            data=svc.ApplicationInput(
+                programme_code="temporary_assistance",
+                division_code=town.community,
+                applicant_name=town.mark("网上申请人"),
+                applicant_id_number=residents[town.key].resident_profile.id_number,
+                phone=residents[town.key].resident_profile.phone,
+                facts={
+                    "category": "emergency",
+                    "cause": "fire",
+                    "event_date": (today - dt.timedelta(days=3)).isoformat(),
+                    "household_size": 2,
+                    "monthly_income_per_person": "700",
+                    "description": town.mark("网上申请事由"),
+                },
+                bank_name="南海农商银行",
+                bank_account="6229000055556666",
+                idempotency_key=f"scope-world-portal-{town.key}",
+            ),
+        )
+        town.markers["portal application number"] = own.number
+
+
+# ---------------------------------------------------------------- funeral
+
+
+def _funeral(towns: tuple[Town, ...], officer) -> dict:
+    from minzheng.funeral import roles as funeral_roles
+    from minzheng.funeral import services as fs
+    from minzheng.funeral.setup import ensure_defaults
+    from minzheng.programs import postings
+
+    programme = ensure_defaults()
+    postings.fund_budget(
+        actor=officer, programme=programme, year=2021, amount=Decimal("10000"), on=D1
+    )
+    homes = {}
+    for town in towns:
+        home = fs.home_register(
+            actor=officer,
+            name=town.mark("殡仪馆"),
+            division_code=town.prefix + "000",
+            contact_name=town.mark("殡仪馆联系人"),
+            contact_phone=town.phone(5),
+        )
+        homes[town.key] = home
+        if town.key == "B":  # town A's home staff is a viewer (build); B's has a name to hide
+            staff = _account(
+                "scope_home_staff_b",
+                funeral_roles.FUNERAL_HOME_STAFF,
+                DISTRICT,
+                display=town.mark("殡仪馆员工"),
+            )
+            fs.home_staff_link(actor=officer, home=home, user=staff)
+        record = fs.service_record(
+            actor=officer,
+            data=fs.ServiceInput(
+                home_id=home.pk,
+                deceased_name=town.mark("逝者"),
+                deceased_id_number=town.id_number("deceased", "19400101"),
+                death_date=D1 - dt.timedelta(days=1),
+                service_date=D1,
+                quantities={
+                    "transport": 1,
+                    "disinfection": 1,
+                    "storage": 1,
+                    "cremation": 1,
+                    "ash_storage": 1,
+                    "urn": 1,
+                },
+                hukou_division_code=town.prefix + "000",
+                family_contact=town.mark("逝者家属"),
+                idempotency_key=f"scope-world-funeral-{town.key}",
+            ),
+        )
+        assert record.division_id.startswith(town.prefix)
+        fs.settlement_post(actor=officer, home=home, month=D1, on=dt.date(2021, 4, 6))
+    return homes
+
+
+# ---------------------------------------------------------------- Qingming
+
+
+def _qingming(towns: tuple[Town, ...], staff, residents, today) -> None:
+    from minzheng.core.models import Attachment
+    from minzheng.qingming import rules
+    from minzheng.qingming import services as qs
+    from minzheng.qingming.models import CarPark, Cemetery, Gate, Season, Slot
+
+    season = Season.objects.filter(year=2090).first() or Season.objects.create(
+        year=2090,
+        name="测试祭扫季",
+        qingming_at=timezone.now(),
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=7),
+        booking_opens_at=timezone.now() - dt.timedelta(days=3),
+    )
+    for town in towns:
+        cemetery = Cemetery.objects.create(
+            name=town.mark("公墓"), division_id=town.prefix + "000", max_inside=100
+        )
+        gate = Gate.objects.create(cemetery=cemetery, name=town.mark("东门"))
+        CarPark.objects.create(cemetery=cemetery, name=town.mark("停车场"), capacity=10)
+        slot = Slot.objects.create(
+            season=season,
+            cemetery=cemetery,
+            date=today + dt.timedelta(days=1),
+            starts_at=dt.time(10),
+            ends_at=dt.time(12),
+            capacity=10,
+            car_capacity=3,
+        )
+        resident = residents[town.key]
+        reservation, _created = qs.reservation_create(
+            actor=resident,
+            slot_id=slot.pk,
+            visitor=qs.VisitorInput(
+                name=town.mark("祭扫人"),
+                id_number=town.id_number("visitor", "19550101"),
+                party_size=2,
+            ),
+            notify=False,
+        )
+        town.markers["reservation code"] = reservation.code
+        # Entry at the gate the day of the visit (the scan is recorded with its time).
+        visit = dt.datetime.combine(slot.date, dt.time(10, 5), tzinfo=rules.CHINA)
+        qs.checkin_scan(
+            actor=staff,
+            code=reservation.code,
+            gate_id=gate.pk,
+            direction="in",
+            nonce=f"scope-world-{town.key}",
+            now=visit,
+        )
+        sweep = qs.proxy_sweep_request(
+            actor=resident,
+            data=qs.ProxySweepInput(
+                cemetery_id=cemetery.pk,
+                contact_name=town.mark("代祭扫联系人"),
+                deceased_name=town.mark("代祭扫逝者"),
+                grave_location=town.mark("墓位"),
+                wish_date=today + dt.timedelta(days=2),
+            ),
+        )
+        qs.proxy_sweep_update(actor=staff, sweep=sweep, to="accepted", note=town.mark("代祭扫说明"))
+        content = jpeg(f"sweep {town.key}")
+        qs.proxy_sweep_update(
+            actor=staff,
+            sweep=sweep,
+            to="done",
+            note=town.mark("代祭扫完成"),
+            paid=True,
+            photo=SimpleUploadedFile("photo.jpg", content),
+        )
+        photo = Attachment.objects.get(object_id=str(sweep.pk), content_type__model="proxysweep")
+        town.files["代祭扫照片"] = photo.file.open("rb").read()
+        photo.file.close()
+
+
+# ---------------------------------------------------------------- rescue
+
+
+def _rescue(towns: tuple[Town, ...], staff, residents) -> None:
+    from minzheng.rescue import services as rs
+    from minzheng.rescue.models import Station
+
+    for town in towns:
+        station = Station.objects.create(
+            name=town.mark("救助站"), division_id=town.prefix + "000", phone="0757-1234567"
+        )
+        photo = jpeg(f"case {town.key}")
+        case = rs.case_intake(
+            actor=staff,
+            station=station,
+            data=rs.IntakeInput(
+                found_date=D1,
+                found_place="灯湖东路" if town.key == "A" else "九江大道",
+                brought_by="police",
+                sex="M" if town.key == "A" else "F",
+                age_min=65,
+                age_max=75,
+                dialect="粤语",
+                health_state=town.mark("健康状况"),
+                mental_state=town.mark("精神状况"),
+                belongings=town.mark("随身物品"),
+                fingerprint_done=True,
+                fingerprint_ref=f"ZW-SCOPE-{town.key}",
+            ),
+            photo=SimpleUploadedFile("photo.jpg", photo),
+        )
+        town.markers["case number"] = case.number
+        town.markers["fingerprint"] = f"ZW-SCOPE-{town.key}"
+        town.files["救助照片"] = photo
+        rs.notice_update(
+            actor=staff, notice=case.notice, title=town.mark("寻亲公告"), appearance="中等身材"
+        )
+        rs.daily_record_add(actor=staff, case=case, day=D1, note=town.mark("在站记录"))
+        report = rs.report_create(
+            actor=residents[town.key],
+            data=rs.ReportInput(
+                name=town.mark("走失者"),
+                sex=case.sex,
+                missing_date=D1 - dt.timedelta(days=2),
+                missing_place=town.mark("走失地点"),
+                birth_year=1950,
+                division_code=town.community,
+                description=town.mark("走失者特征"),
+                contact_name=town.mark("寻亲联系人"),
+                contact_phone=town.phone(6),
+            ),
+            source="portal",
+        )
+        town.markers["report external id"] = report.external_id
+        rs.case_rematch(case_id=case.pk)
+        candidate = case.candidates.get(report=report)
+        rs.candidate_decide(
+            actor=staff, candidate=candidate, decision="confirmed", reason=town.mark("核实说明")
+        )
+        case.refresh_from_db()
+        rs.return_record(
+            actor=staff,
+            case=case,
+            data=rs.ReturnInput(
+                destination=town.mark("送返地"),
+                escort=town.mark("护送人"),
+                transport="火车",
+                handover_to="family",
+                handover_name=town.mark("接收人"),
+                return_date=D1 + dt.timedelta(days=3),
+                note=town.mark("送返备注"),
+            ),
+        )
+        # A second case stays open with its notice on the portal.
+        rs.case_intake(
+            actor=staff,
+            station=station,
+            data=rs.IntakeInput(
+                found_date=D1,
+                found_place="桂澜路" if town.key == "A" else "沙口",
+                brought_by="self",
+                sex="M",
+                age_min=30,
+                age_max=40,
+                health_state=town.mark("健康状况二"),
+            ),
+        )
+
+
+# ---------------------------------------------------------------- volunteers
+
+
+def _volunteers(towns: tuple[Town, ...], officer, people, residents, today) -> None:
+    from minzheng.volunteers import services as vs
+    from minzheng.volunteers.models import PartyBranch
+
+    vs.parameters_ensure_defaults()
+    now = timezone.now()
+    for town in towns:
+        branch = PartyBranch.objects.create(
+            name=town.mark("党支部"), division_id=town.prefix + "000"
+        )
+        volunteer = vs.volunteer_register(
+            actor=officer,
+            person=people[town.key]["resident"],
+            data=vs.VolunteerInput(
+                is_party_member=True, branch_id=branch.pk, skills=("测温", "引导")
+            ),
+        )
+        town.tokens.add(vs.volunteer_token(volunteer))
+        activity = vs.activity_create(
+            actor=officer,
+            title=town.mark("志愿活动"),
+            division_code=town.community,
+            organiser=town.mark("组织单位"),
+            description=town.mark("服务内容"),
+        )
+        site = vs.site_add(
+            actor=officer, activity=activity, name=town.mark("服务点"), lat=23.03, lon=113.1
+        )
+        town.tokens.add(vs.site_token(site))
+        post = vs.post_add(actor=officer, site=site, role="测温", required_skill="测温")
+        start = now - dt.timedelta(days=2)
+        shift = vs.shift_add(
+            actor=officer,
+            post=post,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=4),
+            needed=2,
+        )
+        vs.activity_publish(actor=officer, activity=activity)
+        vs.signup_create(
+            actor=residents[town.key],
+            volunteer=volunteer,
+            shift=shift,
+            now=start - dt.timedelta(days=1),
+        )
+        vs.attendance_check_in(actor=officer, volunteer=volunteer, site=site, now=start)
+        vs.attendance_check_out(
+            actor=officer, volunteer=volunteer, site=site, now=start + dt.timedelta(hours=3)
+        )
+        cert = vs.certificate_issue(
+            actor=officer,
+            volunteer=volunteer,
+            period_from=start.date() - dt.timedelta(days=1),
+            period_to=today,
+            issuer=town.mark("出具单位"),
+        )
+        town.markers["certificate number"] = cert.number
+        # A future shift and a draft plan for it.
+        later = now + dt.timedelta(days=5)
+        vs.shift_add(
+            actor=officer,
+            post=post,
+            starts_at=later,
+            ends_at=later + dt.timedelta(hours=4),
+            needed=1,
+        )
+        vs.dispatch_solve(actor=officer, activity=activity, time_limit=2)
