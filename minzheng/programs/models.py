@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from minzheng.core.models import Division
+from minzheng.core.workflow import TransitionLog
 from minzheng.registry.pii import EncryptedTextField
 
 
@@ -224,22 +225,16 @@ class Application(models.Model):
         return mask_name(self.applicant_name)
 
 
-class Transition(models.Model):
-    """One step of an application's life: who, when, from, to, why."""
+class Transition(TransitionLog):
+    """One step of an application's life: who, when, from, to, why (core.workflow's log)."""
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="transitions"
     )
-    name = models.CharField(_("操作"), max_length=30)
     from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
     actor_name = models.CharField(_("经办人"), max_length=150, blank=True)
-    at = models.DateTimeField(_("时间"))
     on = models.DateField(_("业务日期"))
-    reason = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("办理记录")

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
 from minzheng.core.models import Attachment, Division, Job
 from minzheng.core.params import ParameterMissing, parameter_value
 from minzheng.core.permissions import require_perm
@@ -36,6 +37,7 @@ from minzheng.core.services import (
 )
 from minzheng.core.tasks import enqueue
 from minzheng.core.validators import name_error
+from minzheng.core.workflow import START, Move, Workflow
 from minzheng.registry import validators
 from minzheng.registry.pii import blind_index
 
@@ -64,32 +66,57 @@ S = State
 # ---------------------------------------------------------------- the transition table
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    label: str
+# The programmes' declared workflow (core.workflow): states and moves as data; every state
+# change of an application goes through it. `permission` is what the service requires.
 
-
-TRANSITIONS: dict[str, Step] = {
-    s.name: s
-    for s in (
-        Step("submit", ("",), S.SUBMITTED, "提交申请"),
-        Step("accept", (S.SUBMITTED,), S.INVESTIGATION, "受理"),
-        Step("return", (S.SUBMITTED,), S.RETURNED, "退回补正"),
-        Step("resubmit", (S.RETURNED,), S.SUBMITTED, "补正后重新提交"),
-        Step("publicise", (S.INVESTIGATION,), S.PUBLICITY, "调查完成，开始公示"),
-        Step("object", (S.PUBLICITY,), S.INVESTIGATION, "公示异议，重新调查"),
-        Step("end_publicity", (S.PUBLICITY,), S.REVIEW, "公示期满无异议"),
-        Step("approve", (S.REVIEW,), S.APPROVED, "批准"),
-        Step("grant", ("",), S.APPROVED, "现场核验并批准"),
-        Step("refuse", (S.SUBMITTED, S.INVESTIGATION, S.REVIEW), S.REFUSED, "不予救助"),
-        Step("withdraw", (S.SUBMITTED, S.RETURNED, S.INVESTIGATION), S.WITHDRAWN, "撤回申请"),
-        Step("pay", (S.APPROVED,), S.PAID, "发放到账"),
-        Step("close", (S.PAID,), S.CLOSED, "办结"),
-    )
-}
+WORKFLOW = Workflow(
+    key="programs.application",
+    model=Application,
+    log_model=Transition,
+    log_subject="application",
+    states=State,
+    conflict_message=gettext_lazy("该申请刚被他人办理，请刷新后重试。"),
+    moves=(
+        Move("submit", (START,), S.SUBMITTED, "提交申请", "programs.add_application"),
+        Move("accept", (S.SUBMITTED,), S.INVESTIGATION, "受理", "programs.accept_application"),
+        Move("return", (S.SUBMITTED,), S.RETURNED, "退回补正", "programs.accept_application"),
+        Move("resubmit", (S.RETURNED,), S.SUBMITTED, "补正后重新提交"),
+        Move(
+            "publicise",
+            (S.INVESTIGATION,),
+            S.PUBLICITY,
+            "调查完成，开始公示",
+            "programs.investigate_application",
+        ),
+        Move(
+            "object",
+            (S.PUBLICITY,),
+            S.INVESTIGATION,
+            "公示异议，重新调查",
+            "programs.investigate_application",
+        ),
+        Move(
+            "end_publicity",
+            (S.PUBLICITY,),
+            S.REVIEW,
+            "公示期满无异议",
+            "programs.investigate_application",
+        ),
+        Move("approve", (S.REVIEW,), S.APPROVED, "批准", "programs.approve_town"),
+        Move("grant", (START,), S.APPROVED, "现场核验并批准"),
+        Move(
+            "refuse",
+            (S.SUBMITTED, S.INVESTIGATION, S.REVIEW),
+            S.REFUSED,
+            "不予救助",
+            "programs.approve_town",
+        ),
+        Move("withdraw", (S.SUBMITTED, S.RETURNED, S.INVESTIGATION), S.WITHDRAWN, "撤回申请"),
+        Move("pay", (S.APPROVED,), S.PAID, "发放到账", "programs.manage_disbursement"),
+        Move("close", (S.PAID,), S.CLOSED, "办结", "programs.approve_town"),
+    ),
+)
+TRANSITIONS: dict[str, Move] = WORKFLOW.by_name
 
 # Time limit of each waiting state, in working days (parameter key).
 STATE_LIMITS = {
@@ -101,8 +128,8 @@ STATE_LIMITS = {
 }
 
 
-def allowed_transitions(state: str) -> list[Step]:
-    return [s for s in TRANSITIONS.values() if state in s.sources]
+def allowed_transitions(state: str) -> list[Move]:
+    return WORKFLOW.allowed(state)
 
 
 def _today(on: dt.date | None) -> dt.date:
@@ -127,40 +154,25 @@ def _move(
     on: dt.date,
     extra: dict | None = None,
 ) -> Transition:
-    """Apply a declared transition. The caller holds the transaction; the UPDATE is
-    conditional on the state read, so a concurrent move of the same case fails cleanly."""
-    step = TRANSITIONS[step_name]
-    source = application.state
-    if source not in step.sources:
-        raise ValidationError(
-            {
-                "state": _("当前状态“%(s)s”不能执行“%(t)s”。")
-                % {"s": State(source).label, "t": step.label}
-            }
-        )
+    """Apply a declared move through core.workflow. The caller holds the transaction; the
+    UPDATE is conditional on the state read, so a concurrent move of the same case fails
+    cleanly."""
+    target = WORKFLOW.find(application.state, name=step_name).target
     fields = {
-        "state": step.target,
         "state_since": on,
-        "due_on": _due_on(step.target, on, application.division_id),
+        "due_on": _due_on(target, on, application.division_id),
         **(extra or {}),
     }
-    if step.target == S.PUBLICITY:
+    if target == S.PUBLICITY:
         fields["due_on"] = fields.get("publicity_end") or application.publicity_end
-    updated = Application.objects.filter(pk=application.pk, state=source).update(**fields)
-    if updated != 1:
-        raise ValidationError({"state": _("该申请刚被他人办理，请刷新后重试。")})
-    for k, v in fields.items():
-        setattr(application, k, v)
-    return Transition.objects.create(
-        application=application,
+    return workflow.move(
+        workflow=WORKFLOW,
+        obj=application,
         name=step_name,
-        from_state=source,
-        to_state=step.target,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor),
-        at=timezone.now(),
-        on=on,
+        actor=actor,
         reason=reason,
+        extra_updates=fields,
+        log_extra={"actor_name": _actor_name(actor), "on": on},
     )
 
 
@@ -440,16 +452,13 @@ def _insert(
         raise ValidationError({"cause": _("同一事由本年度已申请过（每户每年限一次）。")}) from None
     application.number = f"JZ{on.year}{application.pk:07d}"
     Application.objects.filter(pk=application.pk).update(number=application.number)
-    Transition.objects.create(
-        application=application,
+    workflow.start(
+        workflow=WORKFLOW,
+        obj=application,
         name=step,
-        from_state="",
-        to_state=target,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor),
-        at=timezone.now(),
-        on=on,
+        actor=actor,
         reason=reason or TRANSITIONS[step].label,
+        log_extra={"actor_name": _actor_name(actor), "on": on},
     )
     _save_decision(
         application,
@@ -1386,26 +1395,14 @@ def disbursement_post(
                 pk__in=ids, status=DisbursementLine.Status.CONFIRMED
             ).update(status=DisbursementLine.Status.PAID, entry_id=entry.pk, paid_on=on)
             app_ids = [a for _l, a, _c, _m in items]
-            Application.objects.filter(pk__in=app_ids, state=S.APPROVED).update(
-                state=S.PAID, state_since=on, due_on=None
-            )
-            now = timezone.now()
-            Transition.objects.bulk_create(
-                [
-                    Transition(
-                        application_id=a,
-                        name="pay",
-                        from_state=S.APPROVED,
-                        to_state=S.PAID,
-                        actor=actor,
-                        actor_name=_actor_name(actor),
-                        at=now,
-                        on=on,
-                        reason=_("批次 %(b)s 发放到账") % {"b": batch.number},
-                    )
-                    for a in app_ids
-                ],
-                batch_size=2000,
+            workflow.move_many(
+                workflow=WORKFLOW,
+                queryset=Application.objects.filter(pk__in=app_ids),
+                name="pay",
+                actor=actor,
+                reason=_("批次 %(b)s 发放到账") % {"b": batch.number},
+                extra_updates={"state_since": on, "due_on": None},
+                log_extra={"actor_name": _actor_name(actor), "on": on},
             )
             posted += len(ids)
         if progress:

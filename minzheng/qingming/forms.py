@@ -58,6 +58,11 @@ class ProxyUpdateForm(StyledFormMixin, forms.Form):
     paid = forms.BooleanField(label=_("已缴费"), required=False)
     photo = forms.FileField(label=_("祭扫照片（完成时上传）"), required=False)
 
+    def __init__(self, *args, moves=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if moves is not None:  # only the declared moves from the sweep's status
+            self.fields["to"].choices = [(m.target, _(m.label)) for m in moves]
+
 
 class MemorialForm(StyledFormMixin, forms.Form):
     deceased_name = forms.CharField(label=_("逝者姓名"), max_length=40)

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from minzheng.core.workflow import TransitionLog
 from minzheng.registry.pii import EncryptedTextField
 
 
@@ -454,6 +455,21 @@ class ProxySweep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deceased_name} {self.get_status_display()}"
+
+
+class ProxySweepTransition(TransitionLog):
+    """One move of a 代客祭扫 request (core.workflow's log; workflows.PROXY_SWEEP)."""
+
+    sweep = models.ForeignKey(ProxySweep, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(
+        _("原状态"), max_length=10, choices=ProxySweep.Status.choices, blank=True
+    )
+    to_state = models.CharField(_("新状态"), max_length=10, choices=ProxySweep.Status.choices)
+
+    class Meta:
+        verbose_name = _("代客祭扫办理记录")
+        verbose_name_plural = _("代客祭扫办理记录")
+        ordering = ["sweep_id", "at", "id"]
 
 
 class Memorial(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
 from minzheng.core.joined import JoinedRow, PreparedInsert
 from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
@@ -31,7 +31,7 @@ from minzheng.core.validators import as_id, date_error, name_error, validate_eve
 from minzheng.registry import pii, validators
 
 from . import params as qparams
-from . import rules
+from . import rules, workflows
 from .models import (
     Cemetery,
     CheckIn,
@@ -1040,13 +1040,19 @@ def proxy_sweep_request(
                 "tags": sorted(tags),
             },
         )
+        workflow.start(
+            workflow=workflows.PROXY_SWEEP,
+            obj=sweep,
+            name="request",
+            actor=actor,
+            reason=decision.reason,
+        )
     return sweep
 
 
-PROXY_TRANSITIONS = {
-    ProxySweep.Status.SUBMITTED: (ProxySweep.Status.ACCEPTED, ProxySweep.Status.REJECTED),
-    ProxySweep.Status.ACCEPTED: (ProxySweep.Status.DONE,),
-}
+def proxy_sweep_next_moves(sweep: ProxySweep) -> list:
+    """The declared moves from the sweep's status (what a staff page may offer)."""
+    return workflows.PROXY_SWEEP.allowed(sweep.status)
 
 
 def proxy_sweep_update(
@@ -1057,7 +1063,7 @@ def proxy_sweep_update(
     require_perm(actor, "qingming.change_proxysweep")
     if not object_in_scope(actor, sweep):
         raise PermissionDenied(_("您的角色没有此项操作权限。"))
-    if to not in PROXY_TRANSITIONS.get(sweep.status, ()):
+    if not workflows.PROXY_SWEEP.can(sweep.status, to):
         raise ValidationError({"status": _("当前状态不能进行此操作。")})
     if to == ProxySweep.Status.REJECTED and not note.strip():
         raise ValidationError({"note": _("不予受理须说明原因。")})
@@ -1078,12 +1084,17 @@ def proxy_sweep_update(
                 kind="sweep_photo",
                 allowed=(".jpg", ".jpeg", ".png"),
             )
-        sweep.status, sweep.is_paid, sweep.staff_note = to, is_paid, note.strip()[:200]
-        fields = ["status", "is_paid", "staff_note"]
+        updates = {"is_paid": is_paid, "staff_note": note.strip()[:200]}
         if to == ProxySweep.Status.DONE:
-            sweep.done_at = timezone.now()
-            fields.append("done_at")
-        sweep.save(update_fields=fields)
+            updates["done_at"] = timezone.now()
+        workflow.move(
+            workflow=workflows.PROXY_SWEEP,
+            obj=sweep,
+            to=to,
+            actor=actor,
+            reason=updates["staff_note"],
+            extra_updates=updates,
+        )
         audit.record(
             actor=actor,
             action=audit.Action.UPDATE,

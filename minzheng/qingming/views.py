@@ -521,8 +521,9 @@ def proxy_manage(request, sweep_id: int):
     sweep = get_in_scope_or_404(
         ProxySweep.objects.select_related("cemetery"), request.user, pk=sweep_id
     )
+    moves = services.proxy_sweep_next_moves(sweep)
     form = ProxyUpdateForm(
-        request.POST or None, request.FILES or None, initial={"paid": sweep.is_paid}
+        request.POST or None, request.FILES or None, initial={"paid": sweep.is_paid}, moves=moves
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -549,7 +550,7 @@ def proxy_manage(request, sweep_id: int):
             "sweep": sweep,
             "form": form,
             "photos": _sweep_photos(sweep),
-            "next_states": services.PROXY_TRANSITIONS.get(sweep.status, ()),
+            "next_states": [m.target for m in moves],
         },
     )
 

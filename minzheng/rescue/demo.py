@@ -200,6 +200,7 @@ def _case(
     )
     CaseTransition.objects.create(
         case=case,
+        name="intake",
         from_state="",
         to_state=CaseState.CHECKED_IN,
         reason="入站登记",
@@ -210,6 +211,7 @@ def _case(
     if state != CaseState.CHECKED_IN:
         CaseTransition.objects.create(
             case=case,
+            name=services.WORKFLOW.find(CaseState.CHECKED_IN, to=state).name,
             from_state=CaseState.CHECKED_IN,
             to_state=state,
             reason="演示",
@@ -291,6 +293,7 @@ def _past_returns(rng: random.Random, station, actor) -> int:
         )
         CaseTransition.objects.create(
             case=case,
+            name="return_home",
             from_state=CaseState.CHECKED_IN,
             to_state=CaseState.RETURNED,
             reason=f"送返：{place}",

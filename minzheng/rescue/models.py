@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from minzheng.core.district import district_code
 from minzheng.core.models import Division
+from minzheng.core.workflow import TransitionLog
 from minzheng.registry.models import Sex  # noqa: F401 — the one M/F choice set, re-exported for this app
 from minzheng.registry.pii import EncryptedTextField
 
@@ -139,15 +140,14 @@ class Case(models.Model):
         return " ".join(x for x in (self.build, self.marks, self.clothing) if x)
 
 
-class CaseTransition(models.Model):
-    """One state change of a case: who, when, from, to, why."""
+class CaseTransition(TransitionLog):
+    """One state change of a case: who, when, from, to, why (core.workflow's log)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(_("原状态"), max_length=12, choices=CaseState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=CaseState.choices)
     reason = models.CharField(_("原因"), max_length=200)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"))
 
     class Meta:
         ordering = ["at", "id"]

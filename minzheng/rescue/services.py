@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
 from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
@@ -30,6 +31,7 @@ from minzheng.core.validators import (
     validate_event_date,
     validate_past_date,
 )
+from minzheng.core.workflow import Workflow
 from minzheng.ledger import accounts
 from minzheng.ledger import services as ledger
 from minzheng.registry import pii, validators
@@ -176,13 +178,8 @@ def case_intake(*, actor, station: Station, data: IntakeInput, photo=None, audio
         case.save()
         case.number = f"JZ{case.found_date:%Y}{case.pk:06d}"
         case.save(update_fields=["number"])
-        CaseTransition.objects.create(
-            case=case,
-            from_state="",
-            to_state=CaseState.CHECKED_IN,
-            reason=_("入站登记"),
-            actor=actor,
-            at=now,
+        workflow.start(
+            workflow=WORKFLOW, obj=case, name="intake", actor=actor, reason=_("入站登记")
         )
         photo_token = ""
         if photo is not None:
@@ -258,19 +255,10 @@ def case_attach(*, actor, case: Case, upload, kind: str):
 
 
 def case_transition(*, actor, case: Case, to_state: str, reason: str) -> Case:
-    """Move a case along the declared table (rules.TRANSITIONS), with a log row."""
+    """Move a case by a declared move (rules.MOVES, through core.workflow), with a log row."""
     require_perm(actor, "rescue.change_case")
     reason = (reason or "").strip()
-    if not rules.can_transition(case.state, to_state):
-        raise ValidationError(
-            {
-                "to_state": _("不能从“%(a)s”变为“%(b)s”。")
-                % {
-                    "a": CaseState(case.state).label,
-                    "b": CaseState(to_state).label if to_state in CaseState.values else to_state,
-                }
-            }
-        )
+    WORKFLOW.find(case.state, to=to_state)  # refuses an undeclared move first
     if not reason:
         raise ValidationError({"reason": _("请填写原因。")})
     with transaction.atomic():
@@ -278,23 +266,30 @@ def case_transition(*, actor, case: Case, to_state: str, reason: str) -> Case:
     return case
 
 
+WORKFLOW = Workflow(
+    key="rescue.case",
+    model=Case,
+    log_model=CaseTransition,
+    log_subject="case",
+    states=CaseState,
+    moves=rules.MOVES,
+    error_field="to_state",
+    conflict_message=gettext_lazy("个案状态已被他人修改，请刷新后重试。"),
+)
+
+
 def _transition(*, case: Case, to_state: str, reason: str, actor) -> None:
-    # Conditional update: two concurrent changes of the same case cannot both apply.
+    # One declared move (core.workflow): a conditional UPDATE, so two concurrent changes of
+    # the same case cannot both apply, and one CaseTransition row.
     from_state = case.state
-    fields = {"state": to_state}
-    if to_state == CaseState.RETURNED:
-        fields["closed_at"] = timezone.now()
-    if not Case.objects.filter(pk=case.pk, state=from_state).update(**fields):
-        raise ValidationError({"to_state": _("个案状态已被他人修改，请刷新后重试。")})
-    for k, v in fields.items():
-        setattr(case, k, v)
-    CaseTransition.objects.create(
-        case=case,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason[:200],
+    extra = {"closed_at": timezone.now()} if to_state == CaseState.RETURNED else {}
+    workflow.move(
+        workflow=WORKFLOW,
+        obj=case,
+        to=to_state,
         actor=actor,
-        at=timezone.now(),
+        reason=reason[:200],
+        extra_updates=extra,
     )
     audit.record(
         actor=actor,
