@@ -106,18 +106,20 @@ def test_demo_is_idempotent():
     assert User.objects.get(username="guicheng_worker").check_password("Demo-Password-2026")
 
 
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-only",
+    "FIELD_KEYS": "prod1:cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0zMjE=",
+    "BLIND_INDEX_KEY": "production-blind-index-key",
+    "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
+    "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
+    "ALLOWED_HOSTS": "minzheng.example.gov.cn",
+    "PATH": "/usr/bin:/bin",
+}
+
+
 def test_production_settings_pass_deploy_check():
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-only",
-        "FIELD_KEYS": "prod1:cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0zMjE=",
-        "BLIND_INDEX_KEY": "production-blind-index-key",
-        "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
-        "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
-        "ALLOWED_HOSTS": "minzheng.example.gov.cn",
-        "PATH": "/usr/bin:/bin",
-        "MINZHENG_VAR_DIR": str(ROOT / "var"),
-    }
+    env = {**PRODUCTION_ENV, "MINZHENG_VAR_DIR": str(ROOT / "var")}
     # Security checks at warning level (the API schema generator has its own, unrelated warnings).
     result = subprocess.run(
         [
@@ -151,18 +153,6 @@ def test_production_settings_refuse_development_keys():
     assert (
         result.returncode != 0 and "Set SECRET_KEY, FIELD_KEYS and BLIND_INDEX_KEY" in result.stderr
     )
-
-
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-only",
-    "FIELD_KEYS": "prod1:cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0zMjE=",
-    "BLIND_INDEX_KEY": "production-blind-index-key",
-    "SMS_BACKEND": "minzheng.core.sms.HttpGatewayBackend",
-    "SMS_GATEWAY_URL": "https://sms-gateway.example.gov.cn/send",
-    "ALLOWED_HOSTS": "minzheng.example.gov.cn",
-    "PATH": "/usr/bin:/bin",
-}
 
 
 @pytest.mark.parametrize(
