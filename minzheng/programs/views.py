@@ -36,7 +36,7 @@ from .forms import (
     ReturnForm,
     VisitForm,
 )
-from .models import Programme, State
+from .models import Application, Programme, State
 from .notices import notice_pdf
 
 # ---------------------------------------------------------------- staff: workbench
@@ -264,9 +264,9 @@ def _apply(request, *, programme, divisions, resident, template, done):
                 bank_account=d["bank_account"],
                 staff_related=d["staff_related"],
                 staff_related_note=d.get("staff_related_note", ""),
-                channel=services.Application.Channel.COUNTER
+                channel=Application.Channel.COUNTER
                 if staff
-                else services.Application.Channel.PORTAL,
+                else Application.Channel.PORTAL,
             )
             try:
                 app = services.application_submit(actor=request.user, data=data, resident=resident)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from minzheng.ledger import selectors as ledger_q
 from minzheng.programs import services
 from minzheng.programs.models import Application, Decision, Notice, State, Transition
-from minzheng.programs.services import TRANSITIONS
+from minzheng.programs.services import TRANSITIONS, moves
 
 from .conftest import attach_all, ta_input, to_review
 
@@ -85,7 +85,7 @@ def test_every_declared_transition_is_refused_from_other_states(funded, town_wor
                 continue
             app.state = state
             with pytest.raises(ValidationError) as exc:
-                services._move(app, step.name, actor=town_worker, on=D1)
+                moves._move(app, step.name, actor=town_worker, on=D1)
             assert "不能执行" in exc.value.message_dict["state"][0]
     assert Transition.objects.filter(application=app).count() == 1
     assert Application.objects.get(pk=app.pk).state == State.SUBMITTED

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from minzheng.core import workflow
 from minzheng.programs import services
 from minzheng.programs.models import Application, State, Transition
+from minzheng.programs.services import moves
 
 from .conftest import ta_input
 
@@ -27,7 +28,7 @@ def test_undeclared_move_is_refused_and_writes_nothing(funded, town_worker):
     app = _submitted(town_worker)
     before = Transition.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services._move(app, "pay", actor=town_worker, on=D1)  # submitted → paid: undeclared
+        moves._move(app, "pay", actor=town_worker, on=D1)  # submitted → paid: undeclared
     assert exc.value.message_dict == {"state": ["当前状态“待受理”不能执行“发放到账”。"]}
     assert Transition.objects.count() == before
     assert Application.objects.get(pk=app.pk).state == State.SUBMITTED
@@ -56,7 +57,7 @@ def test_move_from_a_stale_state_is_a_conflict_and_writes_nothing(funded, town_w
     stale = Application.objects.get(pk=app.pk)
     services.application_withdraw(actor=town_worker, application=app, reason="撤回", on=D1)
     with pytest.raises(ValidationError) as exc:
-        services._move(stale, "return", actor=town_worker, on=D1)
+        moves._move(stale, "return", actor=town_worker, on=D1)
     assert exc.value.message_dict == {"state": ["该申请刚被他人办理，请刷新后重试。"]}
     assert Transition.objects.filter(application=app).count() == 2
     assert Application.objects.get(pk=app.pk).state == State.WITHDRAWN

@@ -1,0 +1,97 @@
+"""Writes of the assistance engine: applications through their life cycle, decisions,
+investigations, publicity, approvals, the fast path and disbursement batches.
+
+Every service validates first and raises one ValidationError({field: message}) so bad
+input writes nothing; then writes inside transaction.atomic(); money moves only through
+`postings` (the ledger). Each state change goes through `_move`, which checks the declared
+transition table, updates the row with a conditional UPDATE on the old state (so two
+clerks cannot both move one case) and writes a Transition row (who, when, from, to, why).
+
+One module per stage: `moves` (the declared workflow and its helpers), `submission`,
+`publicity`, `approval`, `disbursement`. Callers import from here:
+`programs.services.application_approve`.
+"""
+
+from .approval import (
+    application_approve,
+    application_close,
+    application_refuse,
+    approval_level,
+    fast_path_advance,
+    staff_relation_add,
+)
+from .disbursement import (
+    application_bank_account_update,
+    disbursement_batch_create,
+    disbursement_export_xlsx,
+    disbursement_post,
+    disbursement_rerun,
+    disbursement_return_import,
+    disbursement_return_run,
+    disbursement_return_start,
+    open_applications_q,
+    owed,
+)
+from .moves import (
+    STATE_LIMITS,
+    TRANSITIONS,
+    WORKFLOW,
+    allowed_transitions,
+)
+from .publicity import (
+    application_publicise,
+    decide,
+    investigation_record,
+    objection_record,
+    publicity_close_due,
+    publicity_end,
+)
+from .submission import (
+    ApplicationInput,
+    application_accept,
+    application_grant,
+    application_resubmit,
+    application_return,
+    application_submit,
+    application_withdraw,
+    document_add,
+    required_documents_missing,
+)
+
+__all__ = [
+    "ApplicationInput",
+    "STATE_LIMITS",
+    "TRANSITIONS",
+    "WORKFLOW",
+    "allowed_transitions",
+    "application_accept",
+    "application_approve",
+    "application_bank_account_update",
+    "application_close",
+    "application_grant",
+    "application_publicise",
+    "application_refuse",
+    "application_resubmit",
+    "application_return",
+    "application_submit",
+    "application_withdraw",
+    "approval_level",
+    "decide",
+    "disbursement_batch_create",
+    "disbursement_export_xlsx",
+    "disbursement_post",
+    "disbursement_rerun",
+    "disbursement_return_import",
+    "disbursement_return_run",
+    "disbursement_return_start",
+    "document_add",
+    "fast_path_advance",
+    "investigation_record",
+    "objection_record",
+    "open_applications_q",
+    "owed",
+    "publicity_close_due",
+    "publicity_end",
+    "required_documents_missing",
+    "staff_relation_add",
+]

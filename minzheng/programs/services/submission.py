@@ -1,0 +1,541 @@
+"""Submission of applications (by staff, by residents, granted on the spot), their
+documents, acceptance and return for correction, and withdrawal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from minzheng.core import audit, workflow
+from minzheng.core.models import Attachment, Division
+from minzheng.core.params import ParameterMissing
+from minzheng.core.permissions import require_perm
+from minzheng.core.scope import code_in_scope
+from minzheng.core.services import (
+    attachment_add,
+    attachment_add_by_resident,
+)
+from minzheng.core.validators import name_error
+from minzheng.registry import validators
+from minzheng.registry.pii import blind_index
+
+from .. import postings
+from ..models import (
+    Application,
+    Decision,
+    Notice,
+    Programme,
+    StaffRelation,
+)
+from ..rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules, money
+from .moves import (
+    TRANSITIONS,
+    WORKFLOW,
+    S,
+    _actor_name,
+    _check_staff,
+    _due_on,
+    _is_owner,
+    _move,
+    _today,
+)
+
+
+@dataclass
+class ApplicationInput:
+    programme_code: str
+    division_code: str
+    applicant_name: str
+    facts: dict[str, Any]
+    idempotency_key: str = ""
+    channel: str = Application.Channel.COUNTER
+    applicant_id_number: str = (
+        ""  # resident ID (persons, households) or credit code (organisations)
+    )
+    phone: str = ""
+    person_id: int | None = None
+    household_id: int | None = None
+    organisation_id: int | None = None
+    # Payee: defaults to the applicant; a fee waiver pays the service provider (party "org:<id>").
+    payee_party: str = ""
+    payee_name: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    staff_related: bool = False  # declared by the applicant or noted at the counter
+    staff_related_note: str = ""
+    limit_override_reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Prepared:
+    application: Application
+    checks: list
+    decision: Any
+    parameters: list
+    rules: Any
+    ctx: RuleContext
+
+
+def _prepare(
+    *, actor, data: ApplicationInput, on: dt.date, resident=None, params: ParamSource | None = None
+) -> _Prepared:
+    """Validate everything about a new application and evaluate its rules; writes nothing."""
+    errors: dict[str, str] = {}
+    programme = Programme.objects.filter(code=data.programme_code, is_active=True).first()
+    if programme is None:
+        raise ValidationError({"programme": _("请选择有效的救助项目。")})
+    rules = get_rules(programme.rules_key)
+    division = (
+        Division.objects.filter(code=data.division_code).first() if data.division_code else None
+    )
+    if division is None or division.level not in ("town", "community"):
+        errors["division"] = _("请选择申请人所在的镇街或村居。")
+    elif resident is None and not code_in_scope(actor, division.code):
+        errors["division"] = _("只能受理本辖区的申请。")
+    name = " ".join((data.applicant_name or "").split())
+    if not name:
+        errors["applicant_name"] = _("请填写申请人姓名或机构名称。")
+    elif name_error(name):
+        errors["applicant_name"] = name_error(name)
+    if name_error(data.payee_name):
+        errors["payee_name"] = name_error(data.payee_name)
+    id_hash = id_masked = id_number = ""
+    if programme.applicant_kind == Programme.ApplicantKind.ORGANISATION:
+        try:
+            id_number = validators.validate_uscc(data.applicant_id_number)
+            id_hash, id_masked = blind_index("USCC" + id_number, kind="id"), id_number
+        except ValidationError as exc:
+            errors["applicant_id_number"] = exc.messages[0]
+    else:
+        try:
+            id_number = validators.parse_id_number(data.applicant_id_number).number
+            id_hash, id_masked = (
+                blind_index(id_number, kind="id"),
+                validators.mask_id_number(id_number),
+            )
+        except ValidationError as exc:
+            errors["applicant_id_number"] = exc.messages[0]
+    phone = ""
+    if data.phone:
+        try:
+            phone = validators.validate_phone(data.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    if programme.kind == Programme.Kind.CASH and not (data.bank_account or "").strip():
+        errors["bank_account"] = _("请填写收款银行账号。")
+    if data.bank_account and not data.bank_account.replace(" ", "").isdigit():
+        errors["bank_account"] = _("银行账号只能包含数字。")
+    if data.limit_override_reason and not (actor and actor.has_perm("programs.override_limit")):
+        errors["limit_override_reason"] = _("只有区级审批人员可以批准同一事由再次救助。")
+    facts, fact_errors = clean_facts(rules, data.facts or {})
+    errors.update(fact_errors)
+    if errors:
+        raise ValidationError(errors)
+
+    household_size = int(facts.get("household_size") or 1)
+    ctx = RuleContext(
+        programme_code=programme.code,
+        on=on,
+        division_code=division.code,
+        facts=facts,
+        household_size=household_size,
+        applicant={
+            "person_id": data.person_id,
+            "household_id": data.household_id,
+            "organisation_id": data.organisation_id,
+            "id_hash": id_hash,
+        },
+        params=params or ParamSource(),
+    )
+    try:
+        checks, decision = evaluate(rules, ctx)
+        cap = rules.max_amount(ctx)
+    except ParameterMissing as exc:
+        raise ValidationError({"programme": str(exc)}) from None
+    requested = facts.get("requested_amount")
+    if requested and cap is not None and Decimal(requested) > cap:
+        raise ValidationError(
+            {
+                "requested_amount": _("申请金额 %(r)s 元超过上限 %(c)s 元。")
+                % {"r": requested, "c": money(cap)}
+            }
+        )
+    limit_key = rules.limit_key(ctx)
+    if limit_key:
+        if data.limit_override_reason:
+            limit_key = f"{limit_key}#{uuid.uuid4().hex[:10]}"
+        elif Application.objects.filter(limit_key=limit_key).exists():
+            raise ValidationError(
+                {
+                    "cause": _(
+                        "同一事由本年度已申请过（每户每年限一次）；如确需再次救助，须由区级审批人员填写理由后办理。"
+                    )
+                    if ":" + str(on.year) in limit_key
+                    else _("该事项已申请或领取过（每人限一次）。")
+                }
+            )
+
+    staff_related, note = data.staff_related, data.staff_related_note
+    declared = (
+        StaffRelation.objects.filter(id_number_hash=id_hash).select_related("staff").first()
+        if id_hash
+        else None
+    )
+    if declared:
+        staff_related = True
+        note = (note + "；" if note else "") + _("备案：%(staff)s 的%(rel)s") % {
+            "staff": declared.staff,
+            "rel": declared.relation,
+        }
+
+    party = data.payee_party or (
+        f"org:{data.organisation_id}"
+        if data.organisation_id
+        else f"person:{data.person_id}"
+        if data.person_id
+        else f"id:{id_hash[:16]}"
+    )
+    application = Application(
+        programme=programme,
+        idempotency_key=data.idempotency_key or uuid.uuid4().hex,
+        channel=data.channel,
+        state="",
+        division=division,
+        applicant_name=name,
+        applicant_id_number=id_number,
+        applicant_id_hash=id_hash,
+        applicant_id_masked=id_masked,
+        phone=phone,
+        phone_masked=validators.mask_phone(phone) if phone else "",
+        person_id=data.person_id,
+        household_id=data.household_id,
+        organisation_id=data.organisation_id,
+        resident=resident,
+        household_size=household_size,
+        facts=facts,
+        cause=rules.cause(facts),
+        year=on.year,
+        limit_key=limit_key,
+        limit_override_reason=data.limit_override_reason,
+        payee_party=party,
+        payee_name=data.payee_name or name,
+        bank_name=data.bank_name,
+        bank_account=(data.bank_account or "").replace(" ", ""),
+        bank_account_masked=_mask_account(data.bank_account),
+        staff_related=staff_related,
+        staff_related_note=note[:200],
+        submitted_on=on,
+        state_since=on,
+        amount=None,
+    )
+    return _Prepared(application, checks, decision, ctx.parameters_used(), rules, ctx)
+
+
+def _mask_account(account: str) -> str:
+    digits = (account or "").replace(" ", "")
+    return ("*" * max(len(digits) - 4, 0) + digits[-4:]) if digits else ""
+
+
+def _save_decision(
+    application: Application,
+    prepared_checks,
+    decision,
+    *,
+    actor,
+    on: dt.date,
+    rules_key: str,
+    inputs: dict,
+) -> Decision:
+    return Decision.objects.create(
+        application=application,
+        rules_key=rules_key,
+        on=on,
+        eligible=all(c.ok for c in prepared_checks),
+        checks=[c.as_record() for c in prepared_checks],
+        inputs=inputs,
+        parameters=decision.parameters_used,
+        amount=decision.amount,
+        explanation=decision.explanation_zh,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _insert(
+    prepared: _Prepared, *, actor, on: dt.date, step: str = "submit", reason: str = ""
+) -> Application:
+    application = prepared.application
+    target = TRANSITIONS[step].target
+    application.state = target
+    application.number = f"tmp-{application.idempotency_key}"[:30]
+    application.due_on = _due_on(target, on, application.division_id)
+    application.created_by = (
+        actor if getattr(actor, "pk", None) and getattr(actor, "kind", "staff") == "staff" else None
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        if Application.objects.filter(idempotency_key=application.idempotency_key).exists():
+            raise
+        raise ValidationError({"cause": _("同一事由本年度已申请过（每户每年限一次）。")}) from None
+    application.number = f"JZ{on.year}{application.pk:07d}"
+    Application.objects.filter(pk=application.pk).update(number=application.number)
+    workflow.start(
+        workflow=WORKFLOW,
+        obj=application,
+        name=step,
+        actor=actor,
+        reason=reason or TRANSITIONS[step].label,
+        log_extra={"actor_name": _actor_name(actor), "on": on},
+    )
+    _save_decision(
+        application,
+        prepared.checks,
+        prepared.decision,
+        actor=actor,
+        on=on,
+        rules_key=prepared.rules.key,
+        inputs={
+            "facts": application.facts,
+            "household_size": application.household_size,
+            "division": application.division_id,
+        },
+    )
+    return application
+
+
+def application_submit(
+    *, actor, data: ApplicationInput, resident=None, on: dt.date | None = None
+) -> Application:
+    """Submit an application at the counter (staff actor) or on the portal (resident).
+
+    The same idempotency key twice returns the first application (a double-clicked form
+    or a retried request creates one case). The "at most once" rule is backed by the
+    unique `limit_key`."""
+    on = _today(on)
+    if data.idempotency_key:
+        existing = Application.objects.filter(idempotency_key=data.idempotency_key).first()
+        if existing is not None:
+            return existing
+    if resident is None:
+        require_perm(actor, "programs.add_application")
+    else:
+        data.channel = Application.Channel.PORTAL
+        if not data.idempotency_key:
+            raise ValidationError({"idempotency_key": _("缺少提交标识，请刷新页面后重试。")})
+    prepared = _prepare(actor=actor, data=data, on=on, resident=resident)
+    with transaction.atomic():
+        try:
+            application = _insert(prepared, actor=actor, on=on)
+        except IntegrityError:  # the same idempotency key won a race
+            return Application.objects.get(idempotency_key=data.idempotency_key)
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            target=application,
+            summary=f"{application.programme.name}申请 {application.number}",
+        )
+    return application
+
+
+def application_grant(
+    *, actor, data: ApplicationInput, permission: str, on: dt.date | None = None, reason: str = ""
+) -> Application:
+    """Record and approve in one step an application whose service was already delivered
+    and checked on the spot (e.g. a fee waiver recorded by a funeral home at service time).
+
+    `permission` is the service point's own (e.g. "funeral.add_servicerecord"), so its staff
+    need no right to file other programmes' applications.
+
+    Posts Dr BUDGET / Cr PAYABLE (party = payee, e.g. "org:<funeral home>"); the payee is
+    then paid by a disbursement batch grouped by payee (monthly settlement)."""
+    on = _today(on)
+    if data.idempotency_key:
+        existing = Application.objects.filter(idempotency_key=data.idempotency_key).first()
+        if existing is not None:
+            return existing
+    require_perm(actor, permission)
+    data.channel = Application.Channel.SERVICE_POINT
+    prepared = _prepare(actor=actor, data=data, on=on)
+    if not all(c.ok for c in prepared.checks):
+        raise ValidationError({"facts": "；".join(c.message for c in prepared.checks if not c.ok)})
+    with transaction.atomic():
+        application = _insert(
+            prepared, actor=actor, on=on, step="grant", reason=reason or TRANSITIONS["grant"].label
+        )
+        application.amount = prepared.decision.amount
+        application.approval_level = "service_point"
+        entry = postings.approval(actor=actor, application=application, on=on)
+        application.approval_entry_id = entry.pk
+        application.save(update_fields=["amount", "approval_level", "approval_entry_id"])
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            target=application,
+            summary=f"{application.programme.name} {application.number} {application.amount}",
+        )
+    return application
+
+
+# ---------------------------------------------------------------- documents
+
+
+def required_documents_missing(application: Application) -> list[dict]:
+    have = set(
+        Attachment.objects.filter(
+            content_type__app_label="programs",
+            content_type__model="application",
+            object_id=str(application.pk),
+            is_void=False,
+        ).values_list("kind", flat=True)
+    )
+    return [d for d in application.programme.documents_required if d["kind"] not in have]
+
+
+def document_add(*, actor, application: Application, upload, kind: str) -> Attachment:
+    """Attach a document of a required kind. Staff go through core's attachment_add
+    (scope, type by content, size); the applicant's own upload from the portal is checked
+    the same way by `core.services.attachment_add_by_resident`."""
+    kinds = {d["kind"] for d in application.programme.documents_required} | {"visit_photo", "other"}
+    if kind not in kinds:
+        raise ValidationError({"kind": _("请选择材料类型。")})
+    if application.state not in (S.SUBMITTED, S.RETURNED, S.INVESTIGATION):
+        raise ValidationError({"file": _("当前状态不能再补充材料。")})
+    if getattr(actor, "kind", "") == "resident":
+        if not _is_owner(actor, application):
+            raise PermissionDenied
+        return attachment_add_by_resident(
+            resident=actor, owner=application, upload=upload, kind=kind
+        )
+    return attachment_add(actor=actor, owner=application, upload=upload, kind=kind)
+
+
+# ---------------------------------------------------------------- acceptance and return
+
+
+def application_accept(
+    *, actor, application: Application, on: dt.date | None = None, note: str = ""
+) -> Application:
+    """受理: every required document is present. Issues the acceptance notice; a fast-path
+    case's paperwork counts as completed on this day."""
+    on = _today(on)
+    _check_staff(actor, application, "programs.accept_application")
+    missing = required_documents_missing(application)
+    if missing:
+        raise ValidationError(
+            {
+                "documents": _("材料不齐，请一次性告知后退回补正：")
+                + "、".join(d["label"] for d in missing)
+            }
+        )
+    with transaction.atomic():
+        extra = (
+            {"paperwork_done_on": on}
+            if application.fast_path and not application.paperwork_done_on
+            else {}
+        )
+        _move(
+            application,
+            "accept",
+            actor=actor,
+            reason=note or _("材料齐全，予以受理"),
+            on=on,
+            extra=extra,
+        )
+        from ..notices import notice_issue
+
+        notice_issue(application=application, kind=Notice.Kind.ACCEPTANCE, on=on)
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=application,
+            summary=f"受理 {application.number}",
+        )
+    return application
+
+
+def application_return(
+    *,
+    actor,
+    application: Application,
+    missing_kinds: list[str],
+    note: str = "",
+    on: dt.date | None = None,
+) -> Application:
+    """退回补正 with one notice listing everything missing."""
+    on = _today(on)
+    _check_staff(actor, application, "programs.accept_application")
+    labels = {d["kind"]: d["label"] for d in application.programme.documents_required}
+    unknown = [k for k in missing_kinds if k not in labels]
+    if unknown or not (missing_kinds or note.strip()):
+        raise ValidationError({"missing_kinds": _("请勾选需补正的材料或写明需补正的内容。")})
+    items = [labels[k] for k in missing_kinds] + ([note.strip()] if note.strip() else [])
+    with transaction.atomic():
+        _move(
+            application,
+            "return",
+            actor=actor,
+            reason="；".join(items),
+            on=on,
+            extra={"missing_documents": items},
+        )
+        from ..notices import notice_issue
+
+        notice_issue(application=application, kind=Notice.Kind.MISSING, on=on)
+        audit.record(
+            actor=actor,
+            action=audit.Action.UPDATE,
+            target=application,
+            summary=f"退回补正 {application.number}",
+        )
+    return application
+
+
+def application_resubmit(
+    *, actor, application: Application, on: dt.date | None = None
+) -> Application:
+    on = _today(on)
+    if not _is_owner(actor, application):
+        _check_staff(actor, application, "programs.accept_application")
+    with transaction.atomic():
+        _move(
+            application,
+            "resubmit",
+            actor=actor,
+            reason=_("已补正材料"),
+            on=on,
+            extra={"missing_documents": []},
+        )
+    return application
+
+
+def application_withdraw(
+    *, actor, application: Application, reason: str, on: dt.date | None = None
+) -> Application:
+    """The applicant (or the counter on their behalf) withdraws; the once-a-year key is freed."""
+    on = _today(on)
+    if not _is_owner(actor, application):
+        _check_staff(actor, application, "programs.accept_application")
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写撤回原因。")})
+    if application.advance_amount:
+        raise ValidationError({"state": _("已先行救助的申请不能撤回，请作审批或不予救助处理。")})
+    with transaction.atomic():
+        _move(
+            application,
+            "withdraw",
+            actor=actor,
+            reason=reason.strip(),
+            on=on,
+            extra={"limit_key": None},
+        )
+    return application
