@@ -153,9 +153,9 @@ def _season_2027(admin, staff, resident, cems: list[Cemetery], rng: random.Rando
             actor=resident if online else staff,
             slot_id=slot.pk,
             visitor=visitor,
-            channel=services.Reservation.Channel.ONLINE
+            channel=Reservation.Channel.ONLINE
             if online
-            else services.Reservation.Channel.COUNTER,
+            else Reservation.Channel.COUNTER,
             now=booking_time,
             notify=False,
         )

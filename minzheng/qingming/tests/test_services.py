@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from minzheng.qingming import services
 from minzheng.qingming.models import IdQuota, Reservation, ReservationLog, Slot, WalkInDay
+from minzheng.qingming.services.bookings import _slot_start
 
 from .factories import at, id_number, set_param
 
@@ -184,7 +185,7 @@ def test_a_retry_meets_its_first_booking_even_when_it_would_now_be_refused(resid
     first, _ = services.reservation_create(
         actor=resident, slot_id=slot.pk, visitor=visitor(), idempotency_key="k-2"
     )
-    for now in (None, services._slot_start(slot)):  # open window, then closed
+    for now in (None, _slot_start(slot)):  # open window, then closed
         again, created = services.reservation_create(
             actor=resident, slot_id=slot.pk, visitor=visitor(), idempotency_key="k-2", now=now
         )
