@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from minzheng.registry.names import random_name
-from minzheng.rescue import matching
+from minzheng.rescue import matching, matching_tables
 from minzheng.rescue.matching import FoundQuery, ReportRecord
 
 TOWNS = {
@@ -155,12 +155,14 @@ def perturb_name(rng: random.Random, name: str, kind: str) -> str | None:
         return _replace_one(rng, name, lambda u: u.jyut0, by_jyut, lambda a, b: a.fuzzy != b.fuzzy)
     if kind == "similar_looking":
         positions = [
-            i for i, ch in enumerate(name) if any(ch in g for g in matching.CONFUSABLE_GROUPS)
+            i
+            for i, ch in enumerate(name)
+            if any(ch in g for g in matching_tables.CONFUSABLE_GROUPS)
         ]
         if not positions:
             return None
         pos = rng.choice(positions)
-        group = next(g for g in matching.CONFUSABLE_GROUPS if name[pos] in g)
+        group = next(g for g in matching_tables.CONFUSABLE_GROUPS if name[pos] in g)
         return name[:pos] + rng.choice([c for c in group if c != name[pos]]) + name[pos + 1 :]
     if kind == "swapped_order":
         units = matching.name_units(name)

@@ -28,10 +28,13 @@ from .models import (
     MissingReport,
     Notice,
     NoticeStatus,
+    ReportKey,
     ReportStatus,
     ReturnHome,
     Station,
 )
+from .services.notices import _notice_create
+from .services.reports import _keys_for
 
 SEED = 20210531
 REPORTS = 10_000
@@ -155,7 +158,7 @@ def _report(
 
         report.contact_phone_hash = pii.blind_index("13800138000", kind="phone")
         report.save(update_fields=["contact_phone_hash"])
-        services.ReportKey.objects.bulk_create(services._keys_for(report))
+        ReportKey.objects.bulk_create(_keys_for(report))
     return report
 
 
@@ -207,7 +210,7 @@ def _case(
         actor=actor,
         at=intake_at,
     )
-    services._notice_create(case=case, photo_token="", now=intake_at)
+    _notice_create(case=case, photo_token="", now=intake_at)
     if state != CaseState.CHECKED_IN:
         CaseTransition.objects.create(
             case=case,

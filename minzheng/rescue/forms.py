@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.core.forms_util import StyledFormMixin
 from minzheng.core.validators import validate_event_date
 
-from . import matching, rules
+from . import matching_tables, rules
 from .models import BroughtBy, CaseState, HandoverTo, Sex
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SEX_CHOICES = [("", _("请选择")), *Sex.choices]
-DIALECT_CHOICES = [("", _("未知")), *[(d, d) for d in matching.DIALECTS]]
+DIALECT_CHOICES = [("", _("未知")), *[(d, d) for d in matching_tables.DIALECTS]]
 
 
 class IntakeForm(StyledFormMixin, forms.Form):
@@ -174,6 +174,6 @@ class NoticeSearchForm(StyledFormMixin, forms.Form):
     )
     dialect = forms.ChoiceField(
         label=_("口音/语言"),
-        choices=[("", _("不限")), *[(d, d) for d in matching.DIALECTS]],
+        choices=[("", _("不限")), *[(d, d) for d in matching_tables.DIALECTS]],
         required=False,
     )

@@ -13,7 +13,7 @@ characters, e.g. 欧阳 — and each given-name character):
   n/l, f/h, r/l and the finals an/ang, en/eng, in/ing, ian/iang, uan/uang are merged.
 * Cantonese: jyutping from pycantonese after OpenCC s2t (simplified → traditional), since
   pycantonese's dictionary is in traditional characters. 黄 and 王 are both wong4.
-* Shape: a small hand-made table of similar-looking characters (`CONFUSABLE_GROUPS`), for
+* Shape: a small hand-made table of similar-looking characters (`matching_tables.CONFUSABLE_GROUPS`), for
   names copied from handwriting or an ID card photo.
 
 Blocking keys (`report_keys` / `query_keys`) are sex + representation + an unordered pair
@@ -39,6 +39,17 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .matching_tables import (
+    COMPOUND_SURNAMES,
+    CONFUSABLE_GROUPS,
+    DESCRIPTION_WORDS,
+    FUZZY_FINALS,
+    FUZZY_INITIALS,
+    INITIALS,
+    SURNAME_JYUTPING,
+    SURNAME_PINYIN,
+)
+
 # ---------------------------------------------------------------- constants
 
 AGE_TOLERANCE = 10  # years an estimated age may be off
@@ -49,276 +60,12 @@ MATCH_THRESHOLD = 0.78
 WEIGHTS = {"name": 0.45, "age": 0.15, "sex": 0.05, "place": 0.15, "date": 0.12, "description": 0.08}
 NEUTRAL = 0.3  # similarity given when the report lacks the field (unknown, not different)
 
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司徒",
-    "上官",
-    "诸葛",
-    "司马",
-    "端木",
-    "公孙",
-    "东方",
-    "慕容",
-    "夏侯",
-    "尉迟",
-    "长孙",
-)
-# Surnames whose reading differs from the character's everyday reading.
-SURNAME_PINYIN = {
-    "区": "ou",
-    "曾": "zeng",
-    "单": "shan",
-    "解": "xie",
-    "仇": "qiu",
-    "查": "zha",
-    "朴": "piao",
-    "盖": "ge",
-    "乐": "yue",
-    "尉": "yu",
-    "万俟": "moqi",
-    "冼": "xian",
-    "召": "shao",
-}
-SURNAME_JYUTPING = {"区": "au1", "曾": "zang1", "单": "sin6", "仇": "sau4", "查": "caa4"}
 
-_INITIALS = (
-    "zh",
-    "ch",
-    "sh",
-    "b",
-    "p",
-    "m",
-    "f",
-    "d",
-    "t",
-    "n",
-    "l",
-    "g",
-    "k",
-    "h",
-    "j",
-    "q",
-    "x",
-    "r",
-    "z",
-    "c",
-    "s",
-    "y",
-    "w",
-)
-FUZZY_INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f", "r": "l"}
-FUZZY_FINALS = {"ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan"}
-
-# Similar-looking characters, written for this project (not from a published list): each
-# group is a set of characters that are easily misread for one another in handwriting or a
-# poor copy. The first character is the group's key.
-CONFUSABLE_GROUPS = (
-    "己已巳",
-    "未末",
-    "士土",
-    "王玉主",
-    "日曰",
-    "人入八",
-    "千干于",
-    "大太犬",
-    "木本术",
-    "白自",
-    "田由甲申",
-    "刀力",
-    "天夭",
-    "戊戌戍",
-    "贝见",
-    "延廷",
-    "斤斥",
-    "今令",
-    "免兔",
-    "候侯",
-    "折拆",
-    "晴睛",
-    "宇字",
-    "永水",
-    "健建",
-    "辉挥",
-    "锦绵",
-    "泽译",
-    "嘉喜",
-    "伦论",
-    "振赈",
-    "祖租",
-    "雄雉",
-    "晓烧",
-    "海悔",
-    "波被",
-    "锐悦",
-    "鹏朋",
-    "婷停",
-    "雪雷",
-    "玲铃",
-    "慧彗",
-    "娟涓",
-    "颖颍",
-    "琳淋",
-    "怡治",
-    "佩珮",
-    "雅鸦",
-    "淑叔",
-    "洁诘",
-    "凤风",
-    "翠萃",
-    "婉碗",
-    "秀季",
-    "碧璧",
-    "小少",
-    "陈阵",
-    "李季",
-    "梁粱",
-    "何可",
-    "林材",
-    "吴昊",
-    "潘番",
-    "卢芦",
-    "钟种",
-    "徐涂",
-    "余佘",
-    "杨扬汤",
-    "冯冲",
-    "邓登",
-    "华毕",
-    "军车",
-    "明朋",
-    "东车",
-    "丽雨",
-    "兰兴",
-    "文又",
-    "俊浚",
-    "浩诰",
-    "家冢",
-    "豪毫",
-    "荣荥",
-    "铭钻",
-    "德徳",
-    "昌昆",
-    "强弦",
-    "伟纬",
-    "芳劳",
-    "静净",
-    "燕蒸",
-    "欣炊",
-    "诗待",
-    "美羡",
-    "霞暇",
-    "月目",
-    "梅海",
-    "琼惊",
-    "张账",
-    "周用",
-    "刘列",
-    "谭谈",
-    "叶什",
-    "谢榭",
-    "许午",
-    "胡明",
-    "朱未",
-    "关美",
-    "高亮",
-)
 _SHAPE_KEY: dict[str, str] = {}
 for _group in CONFUSABLE_GROUPS:
     for _ch in _group:
         _SHAPE_KEY.setdefault(_ch, _group[0])
 
-# Words that help recognise a person; shared ones are named in the reasons.
-DESCRIPTION_WORDS = (
-    "痣",
-    "疤",
-    "胎记",
-    "纹身",
-    "眼镜",
-    "拐杖",
-    "轮椅",
-    "白发",
-    "光头",
-    "秃顶",
-    "驼背",
-    "跛",
-    "瘸",
-    "断指",
-    "缺牙",
-    "假牙",
-    "助听器",
-    "聋",
-    "哑",
-    "失智",
-    "痴呆",
-    "智力",
-    "精神",
-    "糖尿病",
-    "偏瘦",
-    "偏胖",
-    "瘦",
-    "胖",
-    "高个",
-    "矮",
-    "红",
-    "蓝",
-    "黑",
-    "白色",
-    "灰",
-    "绿",
-    "黄色",
-    "紫",
-    "花",
-    "格子",
-    "条纹",
-    "外套",
-    "衬衫",
-    "T恤",
-    "毛衣",
-    "夹克",
-    "棉衣",
-    "裙",
-    "短裤",
-    "长裤",
-    "拖鞋",
-    "布鞋",
-    "运动鞋",
-    "皮鞋",
-    "帽",
-    "背包",
-    "手提袋",
-    "手表",
-    "戒指",
-    "耳环",
-    "佛珠",
-    "手镯",
-    "粤语",
-    "客家话",
-    "潮汕话",
-    "普通话",
-    "四川话",
-    "湖南话",
-    "广西",
-    "口音",
-    "左",
-    "右",
-    "手",
-    "脸",
-    "额头",
-    "耳",
-    "腿",
-)
-DIALECTS = (
-    "粤语",
-    "客家话",
-    "潮汕话",
-    "闽南话",
-    "普通话",
-    "四川话",
-    "湖南话",
-    "广西白话",
-    "其他方言",
-    "无法交流",
-)
 
 # ---------------------------------------------------------------- inputs
 
@@ -384,7 +131,7 @@ def _initial(text: str) -> str:
 
 def fuzzy_syllable(syllable: str) -> str:
     """Merge the fuzzy initials and finals (zh→z, n→l, ang→an …) of one toneless syllable."""
-    initial = next((i for i in _INITIALS if syllable.startswith(i)), "")
+    initial = next((i for i in INITIALS if syllable.startswith(i)), "")
     final = syllable[len(initial) :]
     return FUZZY_INITIALS.get(initial, initial) + FUZZY_FINALS.get(final, final)
 

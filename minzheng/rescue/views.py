@@ -142,7 +142,7 @@ def case_create(request):
 @permission_required("rescue.change_case", raise_exception=True)
 def case_edit(request, case_id: int):
     case = selectors.case_detail(user=request.user, case_id=case_id)
-    initial = {name: getattr(case, name) for name in services._CASE_FIELDS} | {
+    initial = {name: getattr(case, name) for name in services.CASE_FIELDS} | {
         "found_division": case.found_division_id or ""
     }
     form = IntakeForm(
