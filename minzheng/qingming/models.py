@@ -284,25 +284,19 @@ class Reservation(models.Model):
         return self.status not in (self.Status.CANCELLED,)
 
 
-class ReservationLog(models.Model):
-    """One declared transition of a reservation: who, when, from, to, why."""
+class ReservationLog(TransitionLog):
+    """One move of a reservation (core.workflow's log; workflows.RESERVATION)."""
 
     reservation = models.ForeignKey(Reservation, on_delete=models.PROTECT, related_name="logs")
-    from_status = models.CharField(_("原状态"), max_length=12)
-    to_status = models.CharField(_("新状态"), max_length=12)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    from_state = models.CharField(
+        _("原状态"), max_length=12, choices=Reservation.Status.choices, blank=True
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=Reservation.Status.choices)
 
     class Meta:
         verbose_name = _("预约状态记录")
         verbose_name_plural = _("预约状态记录")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class IdQuota(models.Model):

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
 from minzheng.core.joined import JoinedRow, PreparedInsert
 from minzheng.core.models import User
 from minzheng.core.permissions import require_perm
@@ -26,12 +26,11 @@ from minzheng.core.validators import as_id, name_error
 from minzheng.registry import pii, validators
 
 from .. import params as qparams
-from .. import rules
+from .. import rules, workflows
 from ..models import (
     Cemetery,
     IdQuota,
     Reservation,
-    ReservationLog,
     Season,
     Slot,
 )
@@ -344,29 +343,22 @@ def qr_payload(reservation: Reservation) -> str:
     )
 
 
-def _transition(
-    *, reservation: Reservation, to: str, allowed_from: tuple[str, ...], actor, reason: str = ""
-) -> bool:
-    """Move a reservation along a declared transition with one conditional UPDATE and log it.
-    False when its status was not one of `allowed_from` (someone else moved it first)."""
-    current = (
-        Reservation.objects.filter(pk=reservation.pk, status__in=allowed_from)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if current is None:
+def _move(*, reservation: Reservation, name: str, actor, reason: str = "") -> bool:
+    """One declared move of a reservation (workflows.RESERVATION): a conditional UPDATE on
+    the status read and one log row. False, with nothing written, when the move does not
+    leave from that status or another request moved the reservation first."""
+    extra = {"cancelled_at": timezone.now()} if name == "cancel" else {}
+    try:
+        workflow.move(
+            workflow=workflows.RESERVATION,
+            obj=reservation,
+            name=name,
+            actor=actor,
+            reason=reason[:200],
+            extra_updates=extra,
+        )
+    except ValidationError:
         return False
-    extra = {"cancelled_at": timezone.now()} if to == Status.CANCELLED else {}
-    if not Reservation.objects.filter(pk=reservation.pk, status=current).update(status=to, **extra):
-        return False
-    ReservationLog.objects.create(
-        reservation=reservation,
-        from_status=current,
-        to_status=to,
-        actor=actor if getattr(actor, "pk", None) else None,
-        reason=reason[:200],
-    )
-    reservation.status = to
     return True
 
 
@@ -400,12 +392,8 @@ def reservation_cancel(
             }
         )
     with transaction.atomic():
-        if not _transition(
-            reservation=reservation,
-            to=Status.CANCELLED,
-            allowed_from=(Status.BOOKED,),
-            actor=actor,
-            reason=reason or "取消预约",
+        if not _move(
+            reservation=reservation, name="cancel", actor=actor, reason=reason or "取消预约"
         ):
             raise ValidationError({"status": _("预约状态已变化，请刷新后重试。")})
         Slot.objects.filter(pk=reservation.slot_id).update(
@@ -440,13 +428,7 @@ def reservations_mark_no_show(*, day: dt.date, actor=None) -> int:
     for pk in ids:
         with transaction.atomic():
             r = Reservation.objects.get(pk=pk)
-            if _transition(
-                reservation=r,
-                to=Status.NO_SHOW,
-                allowed_from=(Status.BOOKED,),
-                actor=actor,
-                reason="当日未入园",
-            ):
+            if _move(reservation=r, name="no_show", actor=actor, reason="当日未入园"):
                 IdQuota.objects.filter(
                     id_number_hash=r.id_number_hash, season_id=r.season_id, day_key=""
                 ).update(no_shows=F("no_shows") + 1)

@@ -26,7 +26,7 @@ from ..models import (
     Reservation,
     Season,
 )
-from .bookings import _transition
+from .bookings import _move
 from .common import QR_SALT, ScanRefused, Status
 from .seasons import is_walk_in_day
 
@@ -174,26 +174,14 @@ def checkin_scan(
     try:
         with transaction.atomic():
             if direction == CheckIn.Direction.IN:
-                allowed = (Status.BOOKED, Status.LEFT) if p.allow_reentry else (Status.BOOKED,)
                 was_left = r.status == Status.LEFT
-                if not _transition(
-                    reservation=r,
-                    to=Status.CHECKED_IN,
-                    allowed_from=allowed,
-                    actor=actor,
-                    reason=f"{gate.name} 入园",
-                ):
+                name = "reenter" if was_left and p.allow_reentry else "enter"
+                if not _move(reservation=r, name=name, actor=actor, reason=f"{gate.name} 入园"):
                     raise _entry_refusal(r)
                 reentry = was_left
                 counts = {"reentries" if reentry else "arrivals": r.party_size, "cars_in": cars}
             else:
-                if not _transition(
-                    reservation=r,
-                    to=Status.LEFT,
-                    allowed_from=(Status.CHECKED_IN,),
-                    actor=actor,
-                    reason=f"{gate.name} 出园",
-                ):
+                if not _move(reservation=r, name="leave", actor=actor, reason=f"{gate.name} 出园"):
                     raise ScanRefused(
                         "not_inside", _("该预约尚未入园或已出园（%(s)s）。") % {"s": _status_now(r)}
                     )

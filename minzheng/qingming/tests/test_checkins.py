@@ -88,6 +88,12 @@ def test_second_entry_is_refused_unless_the_rule_allows(staff, gate, booked, tod
     assert (b.arrivals, b.reentries, b.departures, b.cars_in, b.cars_out) == (3, 3, 3, 2, 1)
     assert CheckIn.objects.count() == 3
     assert services.reconcile() == []
+    # each move is a declared one, logged once (refused scans log nothing)
+    assert list(booked.logs.values_list("name", "from_state", "to_state")) == [
+        ("enter", "booked", "checked_in"),
+        ("leave", "checked_in", "left"),
+        ("reenter", "left", "checked_in"),
+    ]
 
 
 def test_exit_without_entry_is_refused(staff, gate, booked, today):

@@ -238,8 +238,8 @@ def test_cancel_gives_back_places_and_quota_and_is_logged(resident, slot):
     r.refresh_from_db()
     assert r.status == "cancelled" and r.cancelled_at is not None
     assert list(IdQuota.objects.values_list("count", flat=True)) == [0, 0]
-    assert list(ReservationLog.objects.values_list("from_status", "to_status", "reason")) == [
-        ("booked", "cancelled", "有事")
+    assert list(ReservationLog.objects.values_list("name", "from_state", "to_state", "reason")) == [
+        ("cancel", "booked", "cancelled", "有事")
     ]
     services.reservation_create(
         actor=resident, slot_id=slot.pk, visitor=visitor(id_number=same)
