@@ -264,9 +264,7 @@ def _apply(request, *, programme, divisions, resident, template, done):
                 bank_account=d["bank_account"],
                 staff_related=d["staff_related"],
                 staff_related_note=d.get("staff_related_note", ""),
-                channel=Application.Channel.COUNTER
-                if staff
-                else Application.Channel.PORTAL,
+                channel=Application.Channel.COUNTER if staff else Application.Channel.PORTAL,
             )
             try:
                 app = services.application_submit(actor=request.user, data=data, resident=resident)

@@ -153,9 +153,7 @@ def _season_2027(admin, staff, resident, cems: list[Cemetery], rng: random.Rando
             actor=resident if online else staff,
             slot_id=slot.pk,
             visitor=visitor,
-            channel=Reservation.Channel.ONLINE
-            if online
-            else Reservation.Channel.COUNTER,
+            channel=Reservation.Channel.ONLINE if online else Reservation.Channel.COUNTER,
             now=booking_time,
             notify=False,
         )

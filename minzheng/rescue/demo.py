@@ -35,6 +35,7 @@ from .models import (
 )
 from .services.notices import _notice_create
 from .services.reports import _keys_for
+from .workflows import CASE
 
 SEED = 20210531
 REPORTS = 10_000
@@ -214,7 +215,7 @@ def _case(
     if state != CaseState.CHECKED_IN:
         CaseTransition.objects.create(
             case=case,
-            name=services.WORKFLOW.find(CaseState.CHECKED_IN, to=state).name,
+            name=CASE.find(CaseState.CHECKED_IN, to=state).name,
             from_state=CaseState.CHECKED_IN,
             to_state=state,
             reason="演示",

@@ -23,7 +23,7 @@ from minzheng.core.selectors import all_division_choices
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
 
-from . import rules, selectors, services
+from . import selectors, services
 from .forms import (
     AttachForm,
     DailyRecordForm,
@@ -36,6 +36,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Case, CaseState, Notice, NoticeStatus, ReportSource, ReportStatus, Station
+from .workflows import CASE
 
 
 def _intake_input(d: dict) -> services.IntakeInput:
@@ -194,7 +195,7 @@ def case_detail(request, case_id: int):
             "transition_form": TransitionForm(),
             "record_form": DailyRecordForm(initial={"day": timezone.localdate()}),
             "attach_form": AttachForm(),
-            "can_return": rules.can_transition(case.state, CaseState.RETURNED),
+            "can_return": CASE.can(case.state, CaseState.RETURNED),
         },
     )
 

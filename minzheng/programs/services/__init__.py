@@ -7,7 +7,8 @@ input writes nothing; then writes inside transaction.atomic(); money moves only 
 transition table, updates the row with a conditional UPDATE on the old state (so two
 clerks cannot both move one case) and writes a Transition row (who, when, from, to, why).
 
-One module per stage: `moves` (the declared workflow and its helpers), `submission`,
+One module per stage: `moves` (the helpers that move an application through
+`workflows.APPLICATION`), `submission`,
 `publicity`, `approval`, `disbursement`. Callers import from here:
 `programs.services.application_approve`.
 """
@@ -34,8 +35,6 @@ from .disbursement import (
 )
 from .moves import (
     STATE_LIMITS,
-    TRANSITIONS,
-    WORKFLOW,
     allowed_transitions,
 )
 from .publicity import (
@@ -61,8 +60,6 @@ from .submission import (
 __all__ = [
     "ApplicationInput",
     "STATE_LIMITS",
-    "TRANSITIONS",
-    "WORKFLOW",
     "allowed_transitions",
     "application_accept",
     "application_approve",

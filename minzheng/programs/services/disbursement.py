@@ -34,7 +34,8 @@ from ..models import (
     DisbursementItem,
     DisbursementLine,
 )
-from .moves import WORKFLOW, S, _actor_name, _check_staff, _today
+from ..workflows import APPLICATION
+from .moves import S, _actor_name, _check_staff, _today
 from .submission import _mask_account
 
 
@@ -319,7 +320,7 @@ def disbursement_post(
             ).update(status=DisbursementLine.Status.PAID, entry_id=entry.pk, paid_on=on)
             app_ids = [a for _l, a, _c, _m in items]
             workflow.move_many(
-                workflow=WORKFLOW,
+                workflow=APPLICATION,
                 queryset=Application.objects.filter(pk__in=app_ids),
                 name="pay",
                 actor=actor,

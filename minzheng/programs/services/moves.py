@@ -1,6 +1,5 @@
-"""The programmes' declared workflow (states and moves as data) and the helpers every
-service of the engine uses to move an application, log a step and check the actor.
-"""
+"""The helpers every service of the engine uses to move an application through its declared
+workflow (`workflows.APPLICATION`), log a step and check the actor."""
 
 from __future__ import annotations
 
@@ -9,13 +8,12 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from minzheng.core import workflow
 from minzheng.core.params import parameter_value
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
-from minzheng.core.workflow import START, Move, Workflow
+from minzheng.core.workflow import Move
 
 from ..models import (
     Application,
@@ -23,60 +21,10 @@ from ..models import (
     Transition,
 )
 from ..workdays import add_working_days
+from ..workflows import APPLICATION
 
 S = State
 
-# The programmes' declared workflow (core.workflow): states and moves as data; every state
-# change of an application goes through it. `permission` is what the service requires.
-
-WORKFLOW = Workflow(
-    key="programs.application",
-    model=Application,
-    log_model=Transition,
-    log_subject="application",
-    states=State,
-    conflict_message=gettext_lazy("该申请刚被他人办理，请刷新后重试。"),
-    moves=(
-        Move("submit", (START,), S.SUBMITTED, "提交申请", "programs.add_application"),
-        Move("accept", (S.SUBMITTED,), S.INVESTIGATION, "受理", "programs.accept_application"),
-        Move("return", (S.SUBMITTED,), S.RETURNED, "退回补正", "programs.accept_application"),
-        Move("resubmit", (S.RETURNED,), S.SUBMITTED, "补正后重新提交"),
-        Move(
-            "publicise",
-            (S.INVESTIGATION,),
-            S.PUBLICITY,
-            "调查完成，开始公示",
-            "programs.investigate_application",
-        ),
-        Move(
-            "object",
-            (S.PUBLICITY,),
-            S.INVESTIGATION,
-            "公示异议，重新调查",
-            "programs.investigate_application",
-        ),
-        Move(
-            "end_publicity",
-            (S.PUBLICITY,),
-            S.REVIEW,
-            "公示期满无异议",
-            "programs.investigate_application",
-        ),
-        Move("approve", (S.REVIEW,), S.APPROVED, "批准", "programs.approve_town"),
-        Move("grant", (START,), S.APPROVED, "现场核验并批准"),
-        Move(
-            "refuse",
-            (S.SUBMITTED, S.INVESTIGATION, S.REVIEW),
-            S.REFUSED,
-            "不予救助",
-            "programs.approve_town",
-        ),
-        Move("withdraw", (S.SUBMITTED, S.RETURNED, S.INVESTIGATION), S.WITHDRAWN, "撤回申请"),
-        Move("pay", (S.APPROVED,), S.PAID, "发放到账", "programs.manage_disbursement"),
-        Move("close", (S.PAID,), S.CLOSED, "办结", "programs.approve_town"),
-    ),
-)
-TRANSITIONS: dict[str, Move] = WORKFLOW.by_name
 
 # Time limit of each waiting state, in working days (parameter key).
 STATE_LIMITS = {
@@ -89,7 +37,7 @@ STATE_LIMITS = {
 
 
 def allowed_transitions(state: str) -> list[Move]:
-    return WORKFLOW.allowed(state)
+    return APPLICATION.allowed(state)
 
 
 def _today(on: dt.date | None) -> dt.date:
@@ -117,7 +65,7 @@ def _move(
     """Apply a declared move through core.workflow. The caller holds the transaction; the
     UPDATE is conditional on the state read, so a concurrent move of the same case fails
     cleanly."""
-    target = WORKFLOW.find(application.state, name=step_name).target
+    target = APPLICATION.find(application.state, name=step_name).target
     fields = {
         "state_since": on,
         "due_on": _due_on(target, on, application.division_id),
@@ -126,7 +74,7 @@ def _move(
     if target == S.PUBLICITY:
         fields["due_on"] = fields.get("publicity_end") or application.publicity_end
     return workflow.move(
-        workflow=WORKFLOW,
+        workflow=APPLICATION,
         obj=application,
         name=step_name,
         actor=actor,

@@ -36,9 +36,8 @@ from ..models import (
     StaffRelation,
 )
 from ..rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules, money
+from ..workflows import APPLICATION
 from .moves import (
-    TRANSITIONS,
-    WORKFLOW,
     S,
     _actor_name,
     _check_staff,
@@ -273,7 +272,7 @@ def _insert(
     prepared: _Prepared, *, actor, on: dt.date, step: str = "submit", reason: str = ""
 ) -> Application:
     application = prepared.application
-    target = TRANSITIONS[step].target
+    target = APPLICATION.step(step).target
     application.state = target
     application.number = f"tmp-{application.idempotency_key}"[:30]
     application.due_on = _due_on(target, on, application.division_id)
@@ -290,11 +289,11 @@ def _insert(
     application.number = f"JZ{on.year}{application.pk:07d}"
     Application.objects.filter(pk=application.pk).update(number=application.number)
     workflow.start(
-        workflow=WORKFLOW,
+        workflow=APPLICATION,
         obj=application,
         name=step,
         actor=actor,
-        reason=reason or TRANSITIONS[step].label,
+        reason=reason or APPLICATION.step(step).label,
         log_extra={"actor_name": _actor_name(actor), "on": on},
     )
     _save_decision(
@@ -370,7 +369,11 @@ def application_grant(
         raise ValidationError({"facts": "；".join(c.message for c in prepared.checks if not c.ok)})
     with transaction.atomic():
         application = _insert(
-            prepared, actor=actor, on=on, step="grant", reason=reason or TRANSITIONS["grant"].label
+            prepared,
+            actor=actor,
+            on=on,
+            step="grant",
+            reason=reason or APPLICATION.step("grant").label,
         )
         application.amount = prepared.decision.amount
         application.approval_level = "service_point"

@@ -13,6 +13,7 @@ from minzheng.core import workflow
 from minzheng.programs import services
 from minzheng.programs.models import Application, State, Transition
 from minzheng.programs.services import moves
+from minzheng.programs.workflows import APPLICATION
 
 from .conftest import ta_input
 
@@ -64,7 +65,7 @@ def test_move_from_a_stale_state_is_a_conflict_and_writes_nothing(funded, town_w
 
 
 def test_every_move_names_declared_states_and_a_workflow_refuses_undeclared_ones():
-    assert services.WORKFLOW.targets(State.SUBMITTED) == [
+    assert APPLICATION.targets(State.SUBMITTED) == [
         State.INVESTIGATION,
         State.RETURNED,
         State.REFUSED,

@@ -4,7 +4,7 @@ Every service validates everything first and raises one ValidationError (field â
 so bad input writes nothing; then it writes in one transaction, logs, and schedules the
 re-matching after commit (`core.tasks.enqueue`).
 
-One module per concern: `moves` (the declared case workflow), `cases`, `notices`,
+One module per concern: `moves` (a case moved through `workflows.CASE`), `cases`, `notices`,
 `reports`, `matches`, `returns`; callers import from here: `rescue.services.case_intake`.
 """
 
@@ -24,9 +24,6 @@ from .matches import (
     rematch_open_cases,
     report_record,
     report_rematch,
-)
-from .moves import (
-    WORKFLOW,
 )
 from .notices import (
     notice_update,
@@ -66,7 +63,6 @@ __all__ = [
     "RETURN_BUDGET_NAME",
     "ReportInput",
     "ReturnInput",
-    "WORKFLOW",
     "candidate_decide",
     "case_attach",
     "case_intake",

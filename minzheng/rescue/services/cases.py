@@ -33,8 +33,9 @@ from ..models import (
     Sex,
     Station,
 )
+from ..workflows import CASE
 from .matches import _schedule_case_match
-from .moves import WORKFLOW, _transition
+from .moves import _transition
 from .notices import _notice_create
 
 
@@ -157,9 +158,7 @@ def case_intake(*, actor, station: Station, data: IntakeInput, photo=None, audio
         case.save()
         case.number = f"JZ{case.found_date:%Y}{case.pk:06d}"
         case.save(update_fields=["number"])
-        workflow.start(
-            workflow=WORKFLOW, obj=case, name="intake", actor=actor, reason=_("入站登记")
-        )
+        workflow.start(workflow=CASE, obj=case, name="intake", actor=actor, reason=_("入站登记"))
         photo_token = ""
         if photo is not None:
             photo_token = attachment_add(
@@ -234,10 +233,10 @@ def case_attach(*, actor, case: Case, upload, kind: str):
 
 
 def case_transition(*, actor, case: Case, to_state: str, reason: str) -> Case:
-    """Move a case by a declared move (rules.MOVES, through core.workflow), with a log row."""
+    """Move a case by a declared move (workflows.CASE, through core.workflow), with a log row."""
     require_perm(actor, "rescue.change_case")
     reason = (reason or "").strip()
-    WORKFLOW.find(case.state, to=to_state)  # refuses an undeclared move first
+    CASE.find(case.state, to=to_state)  # refuses an undeclared move first
     if not reason:
         raise ValidationError({"reason": _("请填写原因。")})
     with transaction.atomic():

@@ -24,6 +24,7 @@ from ..models import (
     MissingReport,
     ReportStatus,
 )
+from ..workflows import CASE
 from .moves import _transition
 
 
@@ -156,7 +157,7 @@ def candidate_decide(
             errors["decision"] = _("该受助人员已确认了另一条寻亲登记。")
         elif candidate.report.status != ReportStatus.OPEN:
             errors["decision"] = _("该寻亲登记已不在寻找中。")
-        elif not rules.can_transition(case.state, CaseState.TO_RETURN):
+        elif not CASE.can(case.state, CaseState.TO_RETURN):
             errors["decision"] = _("个案当前状态不能转为待送返。")
     if errors:
         raise ValidationError(errors)

@@ -1,31 +1,17 @@
-"""The declared workflow of a rescue case and the one helper that moves a case through it
-(a conditional UPDATE, one CaseTransition row, one operation-log row)."""
+"""The one helper that moves a rescue case through its declared workflow (`workflows.CASE`):
+a conditional UPDATE, one CaseTransition row, one operation-log row."""
 
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from minzheng.core import audit, workflow
-from minzheng.core.workflow import Workflow
 
-from .. import rules
 from ..models import (
     Case,
     CaseState,
-    CaseTransition,
 )
-
-WORKFLOW = Workflow(
-    key="rescue.case",
-    model=Case,
-    log_model=CaseTransition,
-    log_subject="case",
-    states=CaseState,
-    moves=rules.MOVES,
-    error_field="to_state",
-    conflict_message=gettext_lazy("个案状态已被他人修改，请刷新后重试。"),
-)
+from ..workflows import CASE
 
 
 def _transition(*, case: Case, to_state: str, reason: str, actor) -> None:
@@ -34,7 +20,7 @@ def _transition(*, case: Case, to_state: str, reason: str, actor) -> None:
     from_state = case.state
     extra = {"closed_at": timezone.now()} if to_state == CaseState.RETURNED else {}
     workflow.move(
-        workflow=WORKFLOW,
+        workflow=CASE,
         obj=case,
         to=to_state,
         actor=actor,

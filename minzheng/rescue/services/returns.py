@@ -16,13 +16,13 @@ from minzheng.core.permissions import require_perm
 from minzheng.ledger import accounts
 from minzheng.ledger import services as ledger
 
-from .. import rules
 from ..models import (
     Case,
     CaseState,
     HandoverTo,
     ReturnHome,
 )
+from ..workflows import CASE
 from .moves import _transition
 from .notices import _notice_take_down
 
@@ -140,7 +140,7 @@ def return_record(*, actor, case: Case, data: ReturnInput) -> ReturnHome:
             errors[name] = _("金额须为不小于 0 的数，最多两位小数（元）。")
     if case.is_closed or hasattr(case, "return_home"):
         errors["destination"] = _("该个案已送返结案。")
-    elif not rules.can_transition(case.state, CaseState.RETURNED):
+    elif not CASE.can(case.state, CaseState.RETURNED):
         errors["destination"] = _("个案当前状态不能送返。")
     if errors:
         raise ValidationError(errors)
