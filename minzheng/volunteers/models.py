@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from minzheng.core.models import Division
+from minzheng.core.workflow import TransitionLog
 
 ROLE_CHOICES = [(r, r) for r in ("测温", "扫码", "引导", "维持秩序", "登记", "陪伴", "后勤")]
 
@@ -189,6 +190,21 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivityTransition(TransitionLog):
+    """One move of an activity (core.workflow's log; workflows.ACTIVITY)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(
+        _("原状态"), max_length=10, choices=Activity.Status.choices, blank=True
+    )
+    to_state = models.CharField(_("新状态"), max_length=10, choices=Activity.Status.choices)
+
+    class Meta:
+        verbose_name = _("活动状态记录")
+        verbose_name_plural = _("活动状态记录")
+        ordering = ["activity_id", "at", "id"]
 
 
 class Site(models.Model):

@@ -19,6 +19,11 @@ urlpatterns = [
         name="activity_publish",
     ),
     path(
+        "staff/volunteers/activities/<int:activity_id>/close/",
+        views.activity_close,
+        name="activity_close",
+    ),
+    path(
         "staff/volunteers/activities/<int:activity_id>/dispatch/", views.dispatch, name="dispatch"
     ),
     path(

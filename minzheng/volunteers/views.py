@@ -212,6 +212,19 @@ def activity_publish(request, activity_id: int):
 
 
 @staff_required
+@permission_required("volunteers.change_activity", raise_exception=True)
+@require_POST
+def activity_close(request, activity_id: int):
+    activity = selectors.activity_detail(user=request.user, activity_id=activity_id)
+    try:
+        services.activity_close(actor=request.user, activity=activity)
+        messages.success(request, _("活动已结束，各班次不再接受报名。"))
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return redirect("volunteers:activity", activity_id=activity.pk)
+
+
+@staff_required
 @permission_required("volunteers.change_signup", raise_exception=True)
 @require_POST
 def signup_decide(request, signup_id: int):

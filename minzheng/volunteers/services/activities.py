@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
 from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 from minzheng.core.sms import sms_queue
@@ -26,6 +26,7 @@ from ..models import (
     Site,
     Volunteer,
 )
+from ..workflows import ACTIVITY
 from .common import _fail
 
 
@@ -66,6 +67,7 @@ def activity_create(
             auto_approve=auto_approve,
             created_by=actor,
         )
+        workflow.start(workflow=ACTIVITY, obj=activity, name="create", actor=actor)
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,
@@ -194,23 +196,27 @@ def notify_activity_published(*, activity_id: int) -> None:
 
 def activity_publish(*, actor, activity: Activity) -> Activity:
     """Publish to the portal ("志愿服务") and SMS matching volunteers after commit."""
-    require_perm(actor, "volunteers.change_activity")
-    if activity.status != Activity.Status.DRAFT:
-        raise ValidationError({"status": _("只有草稿状态的活动可以发布。")})
+    require_perm(actor, ACTIVITY.step("publish").permission)
+    ACTIVITY.find(activity.status, name="publish")  # only a draft: refused before anything
     if not Shift.objects.filter(post__activity=activity).exists():
         raise ValidationError({"status": _("请先添加服务点、岗位和班次。")})
     with transaction.atomic():
-        activity.status, activity.published_at = Activity.Status.PUBLISHED, timezone.now()
-        activity.save(update_fields=["status", "published_at"])
+        workflow.move(
+            workflow=ACTIVITY,
+            obj=activity,
+            name="publish",
+            actor=actor,
+            extra_updates={"published_at": timezone.now()},
+        )
         audit.record(actor=actor, action=audit.Action.UPDATE, target=activity, summary="发布活动")
         enqueue(notify_activity_published, activity_id=activity.pk)
     return activity
 
 
-def activity_close(*, actor, activity: Activity) -> Activity:
-    require_perm(actor, "volunteers.change_activity")
+def activity_close(*, actor, activity: Activity, reason: str = "") -> Activity:
+    """End a published activity: its shifts take no more sign-ups."""
+    require_perm(actor, ACTIVITY.step("close").permission)
     with transaction.atomic():
-        activity.status = Activity.Status.CLOSED
-        activity.save(update_fields=["status"])
+        workflow.move(workflow=ACTIVITY, obj=activity, name="close", actor=actor, reason=reason)
         audit.record(actor=actor, action=audit.Action.UPDATE, target=activity, summary="结束活动")
     return activity

@@ -80,6 +80,46 @@ def test_publish_notifies_matching_volunteers_by_sms(
     assert [p for p, _t in MemoryBackend.outbox] == [match.person.phone]
 
 
+def test_activity_moves_only_by_its_declared_workflow_and_logs_each(organiser):
+    a = services.activity_create(
+        actor=organiser, title="测温", division_code="440605124073", organiser="罗村"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.activity_close(actor=organiser, activity=a)  # a draft cannot be ended
+    assert exc.value.message_dict == {"status": ["当前状态“草稿”不能执行“结束活动”。"]}
+    post = services.post_add(
+        actor=organiser, site=services.site_add(actor=organiser, activity=a, name="点"), role="测温"
+    )
+    services.shift_add(actor=organiser, post=post, starts_at=at(2, 8), ends_at=at(2, 10), needed=1)
+    services.activity_publish(actor=organiser, activity=a)
+    with pytest.raises(ValidationError):
+        services.activity_publish(actor=organiser, activity=a)  # published once
+    services.activity_close(actor=organiser, activity=a, reason="活动结束")
+    with pytest.raises(ValidationError):
+        services.activity_close(actor=organiser, activity=a)
+    a.refresh_from_db()
+    assert a.status == "closed" and a.published_at is not None
+    assert list(a.transitions.values_list("name", "from_state", "to_state", "reason")) == [
+        ("create", "", "draft", ""),
+        ("publish", "draft", "published", ""),
+        ("close", "published", "closed", "活动结束"),
+    ]
+
+
+def test_close_page_ends_the_activity_with_a_confirmation(client, organiser, activity):
+    client.force_login(organiser)
+    page = client.get(f"/staff/volunteers/activities/{activity.pk}/").content.decode()
+    assert 'data-confirm="确定结束该活动吗？' in page
+    response = client.post(f"/staff/volunteers/activities/{activity.pk}/close/")
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "closed"
+    assert (
+        "结束活动"
+        not in client.get(f"/staff/volunteers/activities/{activity.pk}/").content.decode()
+    )
+
+
 def test_signup_confirms_takes_a_place_and_a_full_shift_is_refused_unless_waitlisted(
     activity, make_volunteer
 ):
