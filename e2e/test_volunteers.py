@@ -16,14 +16,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def journey(make_staff):
     from django.utils import timezone
 
+    from minzheng.core.services import parameters_ensure_defaults
     from minzheng.portal.services import resident_bind_id_number
     from minzheng.portal.tests.factories import resident
     from minzheng.registry.demo import make_id_number
     from minzheng.registry.services import PersonInput, person_build
+    from minzheng.volunteers import rules as volunteer_rules
     from minzheng.volunteers import services
     from minzheng.volunteers.apps import ORGANISER
 
-    services.parameters_ensure_defaults()  # a transactional test flushes the migration's rows
+    parameters_ensure_defaults(
+        volunteer_rules.PARAMETER_DEFAULTS
+    )  # a transactional test flushes the migration's rows
     organiser = make_staff("volunteer_organiser", ORGANISER, "440605124000")
     number = make_id_number(random.Random(3), dt.date(1980, 5, 1), "F")
     person, errors = person_build(

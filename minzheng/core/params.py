@@ -114,12 +114,26 @@ def parameter_value(key: str, *, on: dt.date, division_code: str | None = None) 
 
 
 class ParameterSet:
-    """Every row of some keys (all dates, all divisions), loaded in one query, resolved in
-    memory with the same rule as parameter_value. For hot paths that read several
-    parameters per request and can keep a snapshot for a few seconds."""
+    """Every row of some keys (all keys when `keys` is None; all dates, all divisions),
+    loaded in one query and resolved in memory with the same rule as parameter_value
+    (`resolve`), each (key, date, division) once. For hot paths and batches that read many
+    parameters and can keep a snapshot for a few seconds or one run. A key with no row in
+    force raises ParameterMissing, as parameter_value does."""
 
-    def __init__(self, keys):
-        self.rows = list(PolicyParameter.objects.filter(key__in=list(keys)))
+    def __init__(self, keys=None):
+        rows = PolicyParameter.objects.all()
+        if keys is not None:
+            rows = rows.filter(key__in=list(keys))
+        self.by_key: dict[str, list] = {}
+        for row in rows:
+            self.by_key.setdefault(row.key, []).append(row)
+        self._memo: dict[tuple, ParameterValue] = {}
 
     def value(self, key: str, *, on: dt.date, division_code: str | None = None) -> ParameterValue:
-        return resolve(self.rows, key, on=on, division_code=division_code)
+        memo_key = (key, on, division_code)
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = self._memo[memo_key] = resolve(
+                self.by_key.get(key, ()), key, on=on, division_code=division_code
+            )
+        return found

@@ -154,16 +154,20 @@ def parameter_create(
     return param
 
 
-def parameters_ensure_defaults(rows) -> int:
-    """Create a module's district-wide default parameters that do not exist yet.
+def parameters_ensure_defaults(rows, *, model=None) -> int:
+    """Create a module's district-wide default parameters that do not exist yet: the one way
+    defaults come into being, called by each module's data migration (with the historical
+    model, `model=apps.get_model("core", "PolicyParameter")`) and by test set-ups after a
+    flush.
 
     `rows` are (key, name, value, value_type, unit, valid_from, source_document,
     is_illustrative); an existing key is left as officers may have edited it. Returns the
     number created."""
+    model = model or PolicyParameter
     created = 0
     for key, name, value, value_type, unit, valid_from, source, illustrative in rows:
-        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
-            PolicyParameter.objects.create(
+        if not model.objects.filter(key=key, division__isnull=True).exists():
+            model.objects.create(
                 key=key,
                 name=name,
                 value=value,

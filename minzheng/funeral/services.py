@@ -28,9 +28,16 @@ from minzheng.core.validators import date_error, name_error, validate_event_date
 from minzheng.ledger import accounts
 from minzheng.ledger import selectors as ledger_q
 from minzheng.ledger import services as ledger
-from minzheng.programs.models import Application, State, Transition
-from minzheng.programs.rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules
-from minzheng.programs.services import ApplicationInput, application_grant
+from minzheng.programs.models import Application, State
+from minzheng.programs.rules import ParamSource
+from minzheng.programs.services import (
+    ApplicationInput,
+    PreparedApplication,
+    application_grant,
+    application_prepare,
+    application_void,
+    applications_move,
+)
 from minzheng.registry import selectors as registry_q
 from minzheng.registry import validators
 from minzheng.registry.models import Person
@@ -39,7 +46,7 @@ from minzheng.registry.services import organisation_register
 
 from . import selectors
 from .models import FuneralHome, HomeStaff, ServiceRecord, Settlement
-from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, RULES_KEY, price_lines, qty_field
+from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, price_lines, qty_field
 
 # ---------------------------------------------------------------- homes and staff
 
@@ -116,15 +123,27 @@ class ServiceInput:
 
 @dataclass
 class Prepared:
+    """A service validated and evaluated once: the engine's prepared application (checks,
+    decision) plus what the funeral record keeps."""
+
     home: FuneralHome
     person: Person | None
     id_number: str
     id_hash: str
-    division_code: str
-    facts: dict
-    checks: list
-    decision: object
+    engine: PreparedApplication
     lines: list[dict]
+
+    @property
+    def checks(self) -> list:
+        return self.engine.checks
+
+    @property
+    def decision(self):
+        return self.engine.decision
+
+    @property
+    def division_code(self) -> str:
+        return self.engine.application.division_id
 
 
 def _home_for(actor, home_id) -> FuneralHome | None:
@@ -217,45 +236,73 @@ def service_prepare(
         raise ValidationError(errors)
 
     person = registry_q.person_by_id_number(id_number)
-    params = params or ParamSource()
-    try:
-        district = params.get(
-            "funeral_district_code", on=data.service_date, division_code=None
-        ).value
-    except ParameterMissing as exc:
-        raise ValidationError({"__all__": str(exc)}) from None
-    facts_raw = {
-        "service_date": data.service_date,
-        "death_date": data.death_date,
-        "hukou_source": "registry"
-        if person is not None and person.hukou_division_id
-        else "id_number",
-        "hukou_division": person.hukou_division_id
-        if person is not None and person.hukou_division_id
-        else "",
-        "id_address_code": id_number[:6],
-        "funeral_home": home.name,
-        **{qty_field(code): q for code, q in quantities.items()},
-    }
-    rules = get_rules(RULES_KEY)
-    facts, fact_errors = clean_facts(rules, facts_raw)
-    if fact_errors:
-        raise ValidationError(fact_errors)
-    division_code = _hukou_division(person, data.hukou_division_code, home, district)
-    ctx = RuleContext(
-        programme_code=PROGRAMME_CODE,
-        on=data.service_date,
-        division_code=division_code,
-        facts=facts,
-        applicant={"person_id": person.pk if person else None, "id_hash": id_hash},
-        params=params,
+    return _evaluate(
+        actor=actor,
+        home=home,
+        person=person,
+        id_number=id_number,
+        id_hash=id_hash,
+        name=name,
+        death_date=data.death_date,
+        service_date=data.service_date,
+        quantities=quantities,
+        chosen_division=data.hukou_division_code,
+        key=f"funeral:{data.idempotency_key or uuid.uuid4().hex}",
+        params=params or ParamSource(),
     )
+
+
+def _evaluate(
+    *,
+    actor,
+    home: FuneralHome,
+    person: Person | None,
+    id_number: str,
+    id_hash: str,
+    name: str,
+    death_date: dt.date,
+    service_date: dt.date,
+    quantities: dict[str, int],
+    chosen_division: str,
+    key: str,
+    params: ParamSource,
+    check_limit: bool = True,
+) -> Prepared:
+    """The engine prepares the application (its checks, the decision, the once-only key):
+    funeral adds the priced lines. Shared by the one-at-a-time and the bulk path."""
     try:
-        checks, decision = evaluate(rules, ctx)
+        district = params.get("funeral_district_code", on=service_date, division_code=None).value
     except ParameterMissing as exc:
         raise ValidationError({"__all__": str(exc)}) from None
-    lines = price_lines(ctx) if all(c.ok for c in checks) else []
-    return Prepared(home, person, id_number, id_hash, division_code, facts, checks, decision, lines)
+    registered = person is not None and person.hukou_division_id
+    engine = application_prepare(
+        actor=actor,
+        on=service_date,
+        params=params,
+        check_limit=check_limit,
+        data=ApplicationInput(
+            programme_code=PROGRAMME_CODE,
+            division_code=_hukou_division(person, chosen_division, home, district),
+            applicant_name=name,
+            applicant_id_number=id_number,
+            channel=Application.Channel.SERVICE_POINT,
+            person_id=person.pk if person else None,
+            payee_party=home.party,
+            payee_name=home.name,
+            idempotency_key=key,
+            facts={
+                "service_date": service_date,
+                "death_date": death_date,
+                "hukou_source": "registry" if registered else "id_number",
+                "hukou_division": person.hukou_division_id if registered else "",
+                "id_address_code": id_number[:6],
+                "funeral_home": home.name,
+                **{qty_field(code): q for code, q in quantities.items()},
+            },
+        ),
+    )
+    lines = price_lines(engine.ctx) if all(c.ok for c in engine.checks) else []
+    return Prepared(home, person, id_number, id_hash, engine, lines)
 
 
 def service_record(*, actor, data: ServiceInput) -> ServiceRecord:
@@ -268,7 +315,7 @@ def service_record(*, actor, data: ServiceInput) -> ServiceRecord:
         ).first()
         if existing is not None:
             return existing
-    p = service_prepare(actor=actor, data=data)
+    p = service_prepare(actor=actor, data=data)  # evaluated once: the grant reuses it
     failed = [c.message for c in p.checks if not c.ok]
     if failed:
         raise ValidationError({"__all__": _("不符合免除条件：") + "；".join(failed) + "。"})
@@ -277,20 +324,10 @@ def service_record(*, actor, data: ServiceInput) -> ServiceRecord:
         with transaction.atomic():
             application = application_grant(
                 actor=actor,
+                prepared=p.engine,
                 permission="funeral.add_servicerecord",
                 on=data.service_date,
                 reason=_("殡仪馆现场核验并免除"),
-                data=ApplicationInput(
-                    programme_code=PROGRAMME_CODE,
-                    division_code=p.division_code,
-                    applicant_name=" ".join(data.deceased_name.split()),
-                    applicant_id_number=p.id_number,
-                    facts=p.facts,
-                    person_id=p.person.pk if p.person else None,
-                    payee_party=home.party,
-                    payee_name=home.name,
-                    idempotency_key=f"funeral:{data.idempotency_key or uuid.uuid4().hex}",
-                ),
             )
             record = ServiceRecord.objects.create(
                 home=home,
@@ -337,49 +374,6 @@ def _check_home(actor, home: FuneralHome, perm: str) -> None:
     own = selectors.home_of(actor)
     if not code_in_scope(actor, home.division_id) or (own is not None and own.pk != home.pk):
         raise PermissionDenied(_("该殡仪馆不在您的管辖范围内。"))
-
-
-def _mark(
-    application_ids: list[int],
-    *,
-    source: str,
-    target: str,
-    actor,
-    on: dt.date,
-    name: str,
-    reason: str,
-    **extra,
-) -> int:
-    """Move applications from `source` to `target` (已批准待发放 ⇄ 已发放 for settlements,
-    → 已撤回 for a void), as the engine's disbursement_post does: conditional bulk UPDATE
-    + one Transition row each. Returns how many moved."""
-    ids = list(
-        Application.objects.filter(pk__in=application_ids, state=source).values_list(
-            "pk", flat=True
-        )
-    )
-    Application.objects.filter(pk__in=ids, state=source).update(
-        state=target, state_since=on, due_on=None, **extra
-    )
-    now = timezone.now()
-    Transition.objects.bulk_create(
-        [
-            Transition(
-                application_id=a,
-                name=name,
-                from_state=source,
-                to_state=target,
-                actor=actor,
-                actor_name=getattr(actor, "display_name", "") or actor.get_username(),
-                at=now,
-                on=on,
-                reason=reason,
-            )
-            for a in ids
-        ],
-        batch_size=2000,
-    )
-    return len(ids)
 
 
 def settlement_post(
@@ -464,13 +458,12 @@ def settlement_post(
                 created_by=actor,
             )
             ServiceRecord.objects.filter(pk__in=ids).update(settlement=settlement)
-            _mark(
-                [app for _pk, app, _amount in rows],
-                source=State.APPROVED,
-                target=State.PAID,
+            applications_move(
                 actor=actor,
-                on=on,
+                permission="funeral.add_settlement",
+                application_ids=[app for _pk, app, _amount in rows],
                 name="pay",
+                on=on,
                 reason=_("殡仪馆月度结算 %(m)s") % {"m": f"{month:%Y-%m}"},
             )
             audit.record(
@@ -504,13 +497,12 @@ def settlement_reverse(
         )
         app_ids = list(settlement.services.values_list("application_id", flat=True))
         settlement.services.update(settlement=None)
-        _mark(
-            app_ids,
-            source=State.PAID,
-            target=State.APPROVED,
+        applications_move(
             actor=actor,
+            permission="funeral.reverse_settlement",
+            application_ids=app_ids,
+            name="unpay",
             on=on,
-            name="settlement_reversed",
             reason=_("结算冲销：%(r)s") % {"r": reason.strip()},
         )
         settlement.status, settlement.reversal_entry_id, settlement.reversal_reason = (
@@ -600,35 +592,14 @@ def service_void(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
             record.refresh_from_db()
             raise _void_refusal(record)
         application = record.application
-        moved = _mark(
-            [application.pk],
-            source=State.APPROVED,
-            target=State.WITHDRAWN,
-            actor=actor,
-            on=on,
-            name="void",
-            reason=_("殡葬费用免除记录作废：%(r)s") % {"r": reason},
-            limit_key=None,  # the deceased may be recorded again, correctly
-        )
-        if moved != 1:
+        if application.state != State.APPROVED:
             raise ServiceVoidConflict({"state": _("该记录的救助申请已不是“已批准待发放”。")})
-        home = record.home
-        entry = ledger.entry_post(
+        entry = application_void(
             actor=actor,
-            memo=f"殡葬费用免除作废 {application.number} {home.name}",
+            application=application,
+            permission="funeral.void_servicerecord",
+            reason=_("殡葬费用免除记录作废：%(r)s") % {"r": reason},
             on=on,
-            source=f"funeral.service:{record.pk}",
-            idempotency_key=f"funeral.void:{record.pk}",
-            division_code=record.division_id,
-            lines=[
-                ledger.Line(
-                    accounts.payable_code(PROGRAMME_CODE), debit=record.amount, party=home.party
-                ),
-                ledger.Line(
-                    accounts.budget_code(PROGRAMME_CODE, record.service_date.year),
-                    credit=record.amount,
-                ),
-            ],
         )
         record.voided_at, record.voided_by, record.void_reason = now, actor, reason
         record.void_entry_id = entry.pk

@@ -7,6 +7,7 @@ Accounts are the ledger's chart of accounts (`ledger.accounts`: BANK, BUDGET:<pr
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from minzheng.ledger import services as ledger
@@ -106,6 +107,44 @@ def approval(*, actor, application, on: dt.date):
         source=f"programs.application:{application.pk}",
         key=f"programs.approve:{application.pk}",
         division_code=application.division_id,
+    )
+
+
+def approvals_of_day(
+    *, actor, programme, party: str, payee_name: str, on: dt.date, amount: Decimal, count: int
+):
+    """Dr BUDGET / Cr PAYABLE (party = payee) for one payee's bulk-granted applications of
+    one day (`applications_bulk_grant`): one entry where one at a time would post `count`."""
+    open_budget(programme.code, programme.name, on.year)
+    open_payable(programme.code, programme.name)
+    return post(
+        actor=actor,
+        memo=f"{programme.name} {payee_name} {on.isoformat()} 批量核准（{count} 件）",
+        on=on,
+        source=f"programs.payee:{party}",
+        key=f"programs.approve_bulk:{uuid.uuid4().hex}",
+        lines=[
+            _line(budget_code(programme.code, on.year), debit=amount),
+            _line(payable_code(programme.code), credit=amount, party=party),
+        ],
+    )
+
+
+def approval_void(*, actor, application, on: dt.date):
+    """A granted application voided before payment gives its money back: Dr PAYABLE (party
+    the payee) / Cr BUDGET of the year it was granted."""
+    p = application.programme
+    return post(
+        actor=actor,
+        memo=f"{p.name} 作废 {application.number} {application.payee_name}",
+        on=on,
+        source=f"programs.application:{application.pk}",
+        key=f"programs.void:{application.pk}",
+        division_code=application.division_id,
+        lines=[
+            _line(payable_code(p.code), debit=application.amount, party=application.payee_party),
+            _line(budget_code(p.code, application.year), credit=application.amount),
+        ],
     )
 
 

@@ -58,6 +58,10 @@ APPLICATION = Workflow(
         ),
         Move("withdraw", (S.SUBMITTED, S.RETURNED, S.INVESTIGATION), S.WITHDRAWN, "撤回申请"),
         Move("pay", (S.APPROVED,), S.PAID, "发放到账", "programs.manage_disbursement"),
+        # A service point's monthly settlement reversed: paid again later as a new revision.
+        Move("unpay", (S.PAID,), S.APPROVED, "结算冲销，恢复待发放"),
+        # A service point's record made in error, voided before it was paid.
+        Move("void", (S.APPROVED,), S.WITHDRAWN, "登记有误，作废"),
         Move("close", (S.PAID,), S.CLOSED, "办结", "programs.approve_town"),
     ),
 )

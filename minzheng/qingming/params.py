@@ -36,6 +36,12 @@ DEFAULTS: dict[str, tuple[str, str, str, str]] = {
     "qingming_proxy_fee": ("代客祭扫服务费", "80.00", "decimal", "元"),
     "qingming_proxy_free_age": ("代客祭扫免费的年龄", "80", "integer", "周岁"),
 }
+DEFAULTS_SOURCE = "示例取值：未找到南海区公开依据，上线前按区民政局通知核定"
+# The same, as rows for core.services.parameters_ensure_defaults (migration 0002).
+DEFAULT_ROWS = tuple(
+    (key, name, value, value_type, unit, dt.date(2020, 1, 1), DEFAULTS_SOURCE, True)
+    for key, (name, value, value_type, unit) in DEFAULTS.items()
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from minzheng.core.demo_accounts import ensure_account
-from minzheng.core.models import PolicyParameter, User
+from minzheng.core.models import User
 from minzheng.ledger import services as ledger
 from minzheng.registry.names import random_name
 
@@ -359,17 +359,6 @@ def run(*, stdout, password: str) -> str:
                 "phone": "0757-00000000",
             },
         )
-        if not PolicyParameter.objects.filter(key="rescue_long_stay_days").exists():
-            PolicyParameter.objects.create(
-                key="rescue_long_stay_days",
-                name="救助站长期滞留提醒天数",
-                value="30",
-                value_type="integer",
-                unit="天",
-                valid_from=dt.date(2021, 1, 1),
-                source_document="演示取值（一个月提醒更新寻亲公告）",
-                is_illustrative=True,
-            )
     with transaction.atomic():
         imported = _bulk_reports(rng, admin, today)
     with transaction.atomic():

@@ -3,6 +3,8 @@ notice may show. The case's states and moves are `workflows.CASE`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .models import CaseState
 
 S = CaseState
@@ -21,7 +23,23 @@ AUDIO_MAX_BYTES = 20 * 1024 * 1024
 AGE_LIMIT = 120
 TOP_CANDIDATES = 10  # candidates stored per case
 LONG_STAY_PARAMETER = "rescue_long_stay_days"
-LONG_STAY_DEFAULT_DAYS = 30  # used only until the parameter row exists (the demo step creates it)
+# (key, name, value, type, unit, valid_from, source, illustrative): the defaults migration
+# 0005 creates through core.services.parameters_ensure_defaults.
+PARAMETER_DEFAULTS = (
+    (
+        LONG_STAY_PARAMETER,
+        "救助站长期滞留提醒天数",
+        "30",
+        "integer",
+        "天",
+        dt.date(2021, 1, 1),
+        "示例取值：未找到公开依据（一个月提醒更新寻亲公告）",
+        True,
+    ),
+)
+LONG_STAY_DEFAULT_DAYS = (
+    30  # used only where the parameter row is missing (a flushed test database)
+)
 
 # What a notice may show on the portal: everything that helps a family recognise the
 # person, nothing else. Health and mental state, belongings, fingerprint/DNA references,

@@ -407,9 +407,6 @@ def _upcoming(actor: User) -> None:
 
 
 def run(*, stdout, password: str) -> str:
-    from .services import parameters_ensure_defaults
-
-    parameters_ensure_defaults()
     _accounts(password)
     if PartyBranch.objects.filter(name="南海区民政局机关党支部").exists():
         demo_volunteer = Volunteer.objects.filter(

@@ -16,16 +16,19 @@ CHECKIN_BEFORE_MINUTES = "volunteers_checkin_before_minutes"
 CHECKIN_AFTER_MINUTES = "volunteers_checkin_after_minutes"
 CHECKOUT_AFTER_MINUTES = "volunteers_checkout_after_minutes"
 
-# Default values (illustrative: no public document sets them); migration 0002 writes the
-# same rows, `services.parameters_ensure_defaults` restores any that are missing.
-PARAMETER_DEFAULTS = (
-    (MAX_HOURS_PER_DAY, "志愿者每日服务时长上限", "8", "小时"),
-    (WITHDRAW_DEADLINE_HOURS, "报名退出截止（班次开始前）", "12", "小时"),
-    (CHECKIN_BEFORE_MINUTES, "可提前签到", "30", "分钟"),
-    (CHECKIN_AFTER_MINUTES, "开始后仍可签到", "60", "分钟"),
-    (CHECKOUT_AFTER_MINUTES, "结束后仍可签退", "120", "分钟"),
-)
+# Default values (illustrative: no public document sets them), as rows for
+# core.services.parameters_ensure_defaults, which migration 0002 calls.
 PARAMETER_SOURCE = "南海区民政局志愿服务工作安排（示例取值）"
+PARAMETER_DEFAULTS = tuple(
+    (key, name, value, "integer", unit, dt.date(2020, 1, 1), PARAMETER_SOURCE, True)
+    for key, name, value, unit in (
+        (MAX_HOURS_PER_DAY, "志愿者每日服务时长上限", "8", "小时"),
+        (WITHDRAW_DEADLINE_HOURS, "报名退出截止（班次开始前）", "12", "小时"),
+        (CHECKIN_BEFORE_MINUTES, "可提前签到", "30", "分钟"),
+        (CHECKIN_AFTER_MINUTES, "开始后仍可签到", "60", "分钟"),
+        (CHECKOUT_AFTER_MINUTES, "结束后仍可签退", "120", "分钟"),
+    )
+)
 
 
 def overlaps(

@@ -24,7 +24,9 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from minzheng.core.services import parameters_ensure_defaults
 from minzheng.registry.validators import check_character, mask_id_number, mask_phone
+from minzheng.volunteers import rules as volunteer_rules
 
 DISTRICT = "440605000000"
 TOWN_A, COMMUNITY_A = "440605011000", "440605011008"  # 桂城街道, 桂园社区
@@ -644,7 +646,7 @@ def _volunteers(towns: tuple[Town, ...], officer, people, residents, today) -> N
     from minzheng.volunteers import services as vs
     from minzheng.volunteers.models import PartyBranch
 
-    vs.parameters_ensure_defaults()
+    parameters_ensure_defaults(volunteer_rules.PARAMETER_DEFAULTS)
     now = timezone.now()
     for town in towns:
         branch = PartyBranch.objects.create(

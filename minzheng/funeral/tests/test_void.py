@@ -114,7 +114,10 @@ def test_void_writes_history_audit_and_the_application_timeline(home_staff, home
         "殡葬费用免除记录作废：重复登记",
     )
     entry = JournalEntry.objects.get(pk=record.void_entry_id)
-    assert (entry.total, entry.idempotency_key) == (Decimal("800.00"), f"funeral.void:{record.pk}")
+    assert (entry.total, entry.idempotency_key) == (
+        Decimal("800.00"),
+        f"programs.void:{record.application_id}",
+    )
 
 
 def test_settled_record_is_refused_until_the_settlement_is_reversed(home_staff, home, officer):

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minzheng.core.params import ParameterValue, parameter_value
+from minzheng.core.params import ParameterSet, ParameterValue, parameter_value
 from minzheng.core.validators import date_error, validate_event_date
 
 CENT = Decimal("0.01")
@@ -78,65 +78,26 @@ class FactField:
 
 
 class ParamSource:
-    """Looks parameters up for rules.
+    """How rules look parameters up: core.params, nothing of its own.
 
     `cached=False` asks `core.params.parameter_value` every time (one query per lookup).
-    `cached=True` (batches, and the default) loads the parameter table once — it holds a few
-    hundred rows — and resolves (key, date, division) in memory with the same precedence
-    as parameter_value: the nearest division (community → town → district → district-wide),
-    then the latest `valid_from`; a key with no value in force falls back to
-    parameter_value, which raises ParameterMissing with its message.
-    """
+    `cached=True` (batches, and the default) takes one `core.params.ParameterSet` snapshot
+    of the whole table on first use — it holds a few hundred rows — and resolves each
+    (key, date, division) from it by the same rule."""
 
     def __init__(self, *, cached: bool = True):
         self.cached = cached
-        self._memo: dict[tuple, ParameterValue] = {}
-        self._rows: dict[str, list] | None = None
+        self._set: ParameterSet | None = None
         self.lookups = 0  # database queries made
 
     def get(self, key: str, *, on: dt.date, division_code: str | None) -> ParameterValue:
         if not self.cached:
             self.lookups += 1
             return parameter_value(key, on=on, division_code=division_code)
-        memo_key = (key, on, division_code)
-        value = self._memo.get(memo_key)
-        if value is None:
-            value = self._memo[memo_key] = self._resolve(key, on, division_code)
-        return value
-
-    def _resolve(self, key: str, on: dt.date, division_code: str | None) -> ParameterValue:
-        from minzheng.core.models import PolicyParameter
-        from minzheng.core.params import ancestor_codes, parse_value
-
-        if self._rows is None:
+        if self._set is None:
             self.lookups += 1
-            self._rows = {}
-            for row in PolicyParameter.objects.all():
-                self._rows.setdefault(row.key, []).append(row)
-        candidates = ancestor_codes(division_code)
-        rows = [
-            r
-            for r in self._rows.get(key, ())
-            if r.valid_from <= on
-            and (r.valid_to is None or r.valid_to > on)
-            and (r.division_id is None or r.division_id in candidates)
-        ]
-        if not rows:
-            self.lookups += 1
-            return parameter_value(key, on=on, division_code=division_code)
-        order = {code: i for i, code in enumerate(candidates)}
-        best = min(
-            rows, key=lambda r: (order.get(r.division_id, len(order)), -r.valid_from.toordinal())
-        )
-        return ParameterValue(
-            key=key,
-            value=parse_value(best.value, best.value_type),
-            unit=best.unit,
-            source_document=best.source_document,
-            parameter_id=best.pk,
-            division_code=best.division_id,
-            valid_from=best.valid_from,
-        )
+            self._set = ParameterSet()
+        return self._set.value(key, on=on, division_code=division_code)
 
 
 @dataclass

@@ -3,14 +3,15 @@ investigations, publicity, approvals, the fast path and disbursement batches.
 
 Every service validates first and raises one ValidationError({field: message}) so bad
 input writes nothing; then writes inside transaction.atomic(); money moves only through
-`postings` (the ledger). Each state change goes through `_move`, which checks the declared
-transition table, updates the row with a conditional UPDATE on the old state (so two
-clerks cannot both move one case) and writes a Transition row (who, when, from, to, why).
+`postings` (the ledger). Each state change is a declared move of `workflows.APPLICATION`
+(through `core.workflow`): a conditional UPDATE on the old state (so two clerks cannot both
+move one case) and a Transition row (who, when, from, to, why). Other apps (funeral) write
+applications only through these services: `application_prepare`, `application_grant`,
+`applications_bulk_grant`, `applications_move`, `application_void`.
 
 One module per stage: `moves` (the helpers that move an application through
-`workflows.APPLICATION`), `submission`,
-`publicity`, `approval`, `disbursement`. Callers import from here:
-`programs.services.application_approve`.
+`workflows.APPLICATION`), `submission`, `publicity`, `approval`, `disbursement`. Callers
+import from here: `programs.services.application_approve`.
 """
 
 from .approval import (
@@ -36,6 +37,7 @@ from .disbursement import (
 from .moves import (
     STATE_LIMITS,
     allowed_transitions,
+    applications_move,
 )
 from .publicity import (
     application_publicise,
@@ -47,18 +49,23 @@ from .publicity import (
 )
 from .submission import (
     ApplicationInput,
+    PreparedApplication,
     application_accept,
     application_grant,
+    application_prepare,
     application_resubmit,
     application_return,
     application_submit,
+    application_void,
     application_withdraw,
+    applications_bulk_grant,
     document_add,
     required_documents_missing,
 )
 
 __all__ = [
     "ApplicationInput",
+    "PreparedApplication",
     "STATE_LIMITS",
     "allowed_transitions",
     "application_accept",
@@ -66,12 +73,16 @@ __all__ = [
     "application_bank_account_update",
     "application_close",
     "application_grant",
+    "application_prepare",
     "application_publicise",
     "application_refuse",
     "application_resubmit",
     "application_return",
     "application_submit",
+    "application_void",
     "application_withdraw",
+    "applications_bulk_grant",
+    "applications_move",
     "approval_level",
     "decide",
     "disbursement_batch_create",

@@ -115,3 +115,30 @@ def _check_staff(actor, application: Application, perm: str) -> None:
 
 def _is_owner(actor, application: Application) -> bool:
     return bool(actor and actor.is_authenticated and application.resident_id == actor.pk)
+
+
+def applications_move(
+    *,
+    actor,
+    application_ids,
+    name: str,
+    on: dt.date,
+    reason: str,
+    permission: str,
+    extra: dict | None = None,
+) -> list[int]:
+    """Move a set of applications by the declared move `name` (a service point's monthly
+    settlement pays its month, a reversal un-pays it): the rows in the move's source state
+    are locked in key order and moved, one Transition row each; others are left alone.
+    `permission` is the caller's own. Returns the moved ids; the caller holds the
+    transaction."""
+    require_perm(actor, permission)
+    return workflow.move_many(
+        workflow=APPLICATION,
+        queryset=Application.objects.filter(pk__in=list(application_ids)),
+        name=name,
+        actor=actor,
+        reason=reason,
+        extra_updates={"state_since": on, "due_on": None, **(extra or {})},
+        log_extra={"actor_name": _actor_name(actor), "on": on},
+    )

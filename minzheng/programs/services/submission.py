@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit, workflow
@@ -34,6 +35,7 @@ from ..models import (
     Notice,
     Programme,
     StaffRelation,
+    Transition,
 )
 from ..rules import ParamSource, RuleContext, clean_facts, evaluate, get_rules, money
 from ..workflows import APPLICATION
@@ -75,7 +77,9 @@ class ApplicationInput:
 
 
 @dataclass
-class _Prepared:
+class PreparedApplication:
+    """A new application validated and evaluated, not yet written (`application_prepare`)."""
+
     application: Application
     checks: list
     decision: Any
@@ -84,10 +88,21 @@ class _Prepared:
     ctx: RuleContext
 
 
-def _prepare(
-    *, actor, data: ApplicationInput, on: dt.date, resident=None, params: ParamSource | None = None
-) -> _Prepared:
-    """Validate everything about a new application and evaluate its rules; writes nothing."""
+def application_prepare(
+    *,
+    actor,
+    data: ApplicationInput,
+    on: dt.date,
+    resident=None,
+    params: ParamSource | None = None,
+    check_limit: bool = True,
+) -> PreparedApplication:
+    """Validate everything about a new application and evaluate its rules; writes nothing.
+
+    A service point (funeral) prepares once, shows the result (a quote), and hands the
+    same prepared application to `application_grant` / `applications_bulk_grant`.
+    `check_limit=False` leaves the once-only check to the caller's own batch check and to
+    the unique `limit_key` (a bulk grant of thousands of past records)."""
     errors: dict[str, str] = {}
     programme = Programme.objects.filter(code=data.programme_code, is_active=True).first()
     if programme is None:
@@ -172,7 +187,7 @@ def _prepare(
     if limit_key:
         if data.limit_override_reason:
             limit_key = f"{limit_key}#{uuid.uuid4().hex[:10]}"
-        elif Application.objects.filter(limit_key=limit_key).exists():
+        elif check_limit and Application.objects.filter(limit_key=limit_key).exists():
             raise ValidationError(
                 {
                     "cause": _(
@@ -236,7 +251,7 @@ def _prepare(
         state_since=on,
         amount=None,
     )
-    return _Prepared(application, checks, decision, ctx.parameters_used(), rules, ctx)
+    return PreparedApplication(application, checks, decision, ctx.parameters_used(), rules, ctx)
 
 
 def _mask_account(account: str) -> str:
@@ -269,7 +284,7 @@ def _save_decision(
 
 
 def _insert(
-    prepared: _Prepared, *, actor, on: dt.date, step: str = "submit", reason: str = ""
+    prepared: PreparedApplication, *, actor, on: dt.date, step: str = "submit", reason: str = ""
 ) -> Application:
     application = prepared.application
     target = APPLICATION.step(step).target
@@ -331,7 +346,7 @@ def application_submit(
         data.channel = Application.Channel.PORTAL
         if not data.idempotency_key:
             raise ValidationError({"idempotency_key": _("缺少提交标识，请刷新页面后重试。")})
-    prepared = _prepare(actor=actor, data=data, on=on, resident=resident)
+    prepared = application_prepare(actor=actor, data=data, on=on, resident=resident)
     with transaction.atomic():
         try:
             application = _insert(prepared, actor=actor, on=on)
@@ -347,24 +362,34 @@ def application_submit(
 
 
 def application_grant(
-    *, actor, data: ApplicationInput, permission: str, on: dt.date | None = None, reason: str = ""
+    *,
+    actor,
+    data: ApplicationInput | None = None,
+    prepared: PreparedApplication | None = None,
+    permission: str,
+    on: dt.date | None = None,
+    reason: str = "",
 ) -> Application:
     """Record and approve in one step an application whose service was already delivered
     and checked on the spot (e.g. a fee waiver recorded by a funeral home at service time).
 
     `permission` is the service point's own (e.g. "funeral.add_servicerecord"), so its staff
-    need no right to file other programmes' applications.
+    need no right to file other programmes' applications. Pass `data`, or the `prepared`
+    application the service point already evaluated (it is not evaluated twice).
 
     Posts Dr BUDGET / Cr PAYABLE (party = payee, e.g. "org:<funeral home>"); the payee is
     then paid by a disbursement batch grouped by payee (monthly settlement)."""
     on = _today(on)
-    if data.idempotency_key:
-        existing = Application.objects.filter(idempotency_key=data.idempotency_key).first()
+    key = (prepared.application.idempotency_key if prepared else data.idempotency_key) or ""
+    if key:
+        existing = Application.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
     require_perm(actor, permission)
-    data.channel = Application.Channel.SERVICE_POINT
-    prepared = _prepare(actor=actor, data=data, on=on)
+    if prepared is None:
+        data.channel = Application.Channel.SERVICE_POINT
+        prepared = application_prepare(actor=actor, data=data, on=on)
+    prepared.application.channel = Application.Channel.SERVICE_POINT
     if not all(c.ok for c in prepared.checks):
         raise ValidationError({"facts": "；".join(c.message for c in prepared.checks if not c.ok)})
     with transaction.atomic():
@@ -387,6 +412,128 @@ def application_grant(
             summary=f"{application.programme.name} {application.number} {application.amount}",
         )
     return application
+
+
+def applications_bulk_grant(
+    *,
+    actor,
+    permission: str,
+    grants: list[tuple[PreparedApplication, dt.date]],
+    reason: str,
+    batch_size: int = 1000,
+) -> list[Application]:
+    """Grant many prepared service-point applications at once (past records, imports): the
+    same rows as `application_grant` — the application (已批准待发放), its "grant"
+    transition and its decision — written in bulk, with ONE approval entry per payee and
+    day (Dr BUDGET / Cr PAYABLE) instead of one per application. Every grant must be
+    eligible: one refused grant refuses the whole batch (nothing written). Returns the
+    applications in the order given; the caller holds the transaction.
+
+    On purpose, unlike one at a time: no simple_history rows for the bulk-inserted
+    applications, one audit record per batch, and `approval_entry_id` points at the day
+    entry its payee's applications of that day share."""
+    require_perm(actor, permission)
+    refused = [
+        f"{p.application.applicant_name}：" + "；".join(c.message for c in p.checks if not c.ok)
+        for p, _on in grants
+        if not all(c.ok for c in p.checks)
+    ]
+    if refused:
+        raise ValidationError({"facts": "；".join(refused)})
+    if not grants:
+        return []
+    by_day: dict[tuple, list[PreparedApplication]] = {}
+    for p, on in grants:
+        by_day.setdefault((p.application.programme_id, p.application.payee_party, on), []).append(p)
+    step = APPLICATION.step("grant")
+    at = timezone.now()
+    with transaction.atomic():
+        entries = {}
+        for (_programme, party, on), group in sorted(
+            by_day.items(), key=lambda kv: (kv[0][2], kv[0][1])
+        ):
+            entries[(party, on)] = postings.approvals_of_day(
+                actor=actor,
+                programme=group[0].application.programme,
+                party=party,
+                payee_name=group[0].application.payee_name,
+                on=on,
+                amount=sum((p.decision.amount for p in group), Decimal(0)),
+                count=len(group),
+            )
+        apps = []
+        for p, on in grants:
+            a = p.application
+            a.channel = Application.Channel.SERVICE_POINT
+            a.state = step.target
+            a.number = f"tmp-{a.idempotency_key}"[:30]
+            a.submitted_on = a.state_since = on
+            a.year = on.year
+            a.amount = p.decision.amount
+            a.approval_level = "service_point"
+            a.approval_entry_id = entries[(a.payee_party, on)].pk
+            a.created_by = actor
+            apps.append(a)
+        apps = Application.objects.bulk_create(apps, batch_size=batch_size)
+        if apps[0].pk is None:  # a database without RETURNING on bulk insert
+            by_key = dict(
+                Application.objects.filter(
+                    idempotency_key__in=[a.idempotency_key for a in apps]
+                ).values_list("idempotency_key", "pk")
+            )
+            for a in apps:
+                a.pk = a.id = by_key[a.idempotency_key]
+        for a in apps:
+            a.number = f"JZ{a.year}{a.pk:07d}"
+        Application.objects.bulk_update(apps, ["number"], batch_size=batch_size)
+        name = _actor_name(actor)
+        Transition.objects.bulk_create(
+            [
+                Transition(
+                    application=a,
+                    name=step.name,
+                    from_state="",
+                    to_state=step.target,
+                    actor=actor,
+                    actor_name=name,
+                    at=at,
+                    on=a.submitted_on,
+                    reason=reason,
+                )
+                for a in apps
+            ],
+            batch_size=batch_size,
+        )
+        Decision.objects.bulk_create(
+            [
+                Decision(
+                    application=a,
+                    rules_key=p.rules.key,
+                    on=on,
+                    eligible=True,
+                    checks=[c.as_record() for c in p.checks],
+                    inputs={
+                        "facts": a.facts,
+                        "household_size": a.household_size,
+                        "division": a.division_id,
+                    },
+                    parameters=p.decision.parameters_used,
+                    amount=p.decision.amount,
+                    explanation=p.decision.explanation_zh,
+                    created_by=actor,
+                )
+                for a, (p, on) in zip(apps, grants, strict=True)
+            ],
+            batch_size=batch_size,
+        )
+        audit.record(
+            actor=actor,
+            action=audit.Action.IMPORT,
+            target=None,
+            target_type="programs.application",
+            summary=f"批量核准 {len(apps)} 件，{len(entries)} 张日汇总凭证",
+        )
+    return apps
 
 
 # ---------------------------------------------------------------- documents
@@ -542,3 +689,17 @@ def application_withdraw(
             extra={"limit_key": None},
         )
     return application
+
+
+def application_void(
+    *, actor, application: Application, permission: str, reason: str, on: dt.date | None = None
+):
+    """A granted service-point application recorded in error is voided: 已批准待发放 →
+    已撤回 (the once-only key freed, so the person can be recorded again, correctly) and the
+    money the grant took goes back: Dr PAYABLE (party the payee) / Cr BUDGET of the year it
+    was granted. `permission` is the service point's own. Returns the ledger entry; the
+    caller holds the transaction."""
+    on = _today(on)
+    require_perm(actor, permission)
+    _move(application, "void", actor=actor, reason=reason, on=on, extra={"limit_key": None})
+    return postings.approval_void(actor=actor, application=application, on=on)

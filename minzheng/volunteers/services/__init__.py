@@ -41,7 +41,6 @@ from .certificates import (
 )
 from .common import (
     REASON_TEXT,
-    parameters_ensure_defaults,
 )
 from .dispatch import (
     DISPATCH_JOB_KIND,
@@ -91,7 +90,6 @@ __all__ = [
     "dispatch_start",
     "matching_volunteers",
     "notify_activity_published",
-    "parameters_ensure_defaults",
     "plan_assignment_add",
     "plan_assignment_remove",
     "plan_publish",

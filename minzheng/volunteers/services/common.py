@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy
 
 from minzheng.core.params import parameter_value
 
-from .. import rules
-
 REASON_TEXT = {
     "party": gettext_lazy("该岗位仅限党员"),
     "skill": gettext_lazy("不具备岗位所需技能"),
@@ -31,24 +29,3 @@ def _param(key: str, on: dt.date, division: str | None = None):
 def _fail(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def parameters_ensure_defaults() -> int:
-    """Create the app's policy parameters that are missing (idempotent); returns how many."""
-    from minzheng.core.models import PolicyParameter
-
-    created = 0
-    for key, name, value, unit in rules.PARAMETER_DEFAULTS:
-        if not PolicyParameter.objects.filter(key=key).exists():
-            PolicyParameter.objects.create(
-                key=key,
-                name=name,
-                value=value,
-                value_type=PolicyParameter.ValueType.INTEGER,
-                unit=unit,
-                valid_from=dt.date(2020, 1, 1),
-                source_document=rules.PARAMETER_SOURCE,
-                is_illustrative=True,
-            )
-            created += 1
-    return created

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from minzheng.core.services import parameters_ensure_defaults
+from minzheng.volunteers import rules as volunteer_rules
 from minzheng.volunteers import services
 from minzheng.volunteers.models import Shift, SignUp
 
@@ -15,7 +17,7 @@ from .conftest import at
 def _parameters(transactional_db):
     """A transactional test flushes the migrations' rows too: the default parameters again
     (the root conftest reloads the divisions)."""
-    services.parameters_ensure_defaults()
+    parameters_ensure_defaults(volunteer_rules.PARAMETER_DEFAULTS)
 
 
 @pytest.mark.postgres
