@@ -1,4 +1,5 @@
-"""Core API: token sign-in, the signed-in account, divisions, policy parameters."""
+"""Core API: token sign-in, the signed-in account, divisions, policy parameters, and the
+progress of a background job."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from .models import Division, PolicyParameter
+from . import selectors
+from .models import Division, Job, PolicyParameter
 from .scope import user_prefix
 from .throttling import ScopedRateThrottle
 
@@ -132,3 +134,38 @@ class ParameterList(generics.ListAPIView):
     serializer_class = ParameterOut
     filterset_class = ParameterFilter
     queryset = PolicyParameter.objects.all()
+
+
+class JobOut(serializers.ModelSerializer):
+    """A background job as its starter polls it (`core.tasks`): status, progress, errors
+    (row, column, message) and the result (e.g. the id of the plan a solver stored)."""
+
+    status_label = serializers.CharField(source="get_status_display")
+    percent = serializers.IntegerField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "status_label",
+            "stage",
+            "done",
+            "total",
+            "percent",
+            "created_at",
+            "finished_at",
+            "result",
+            "errors",
+        ]
+
+
+class JobDetail(generics.GenericAPIView):
+    """GET: the progress of a job the signed-in user started (others' jobs are 404)."""
+
+    serializer_class = JobOut
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request, pk: int):
+        return Response(JobOut(selectors.job_for_user(user=request.user, job_id=pk)).data)

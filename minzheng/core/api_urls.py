@@ -7,4 +7,5 @@ urlpatterns = [
     path("auth/me/", api.MeView.as_view(), name="api-me"),
     path("core/divisions/", api.DivisionList.as_view(), name="api-divisions"),
     path("core/parameters/", api.ParameterList.as_view(), name="api-parameters"),
+    path("core/jobs/<int:pk>/", api.JobDetail.as_view(), name="api-job"),
 ]

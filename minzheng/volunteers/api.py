@@ -11,6 +11,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from minzheng.core.api import JobOut
 from minzheng.core.api_permissions import StaffModelPermissions
 from minzheng.core.permissions import require_perm
 
@@ -105,7 +106,9 @@ class ActivityBoard(APIView):
 
 
 class ActivityDispatch(APIView):
-    """POST: solve a new draft plan (confirmed sign-ups stay fixed). GET: the latest plan."""
+    """POST: start solving a new draft plan in the background (confirmed sign-ups stay
+    fixed) → 202 with the job to poll at `/api/v1/core/jobs/{id}/`; its `result.plan` is the
+    plan's id when done. GET: the latest plan."""
 
     permission_classes = [StaffModelPermissions]
     queryset = DispatchPlan.objects.none()
@@ -118,16 +121,16 @@ class ActivityDispatch(APIView):
             return Response({"detail": "no plan"}, status=status.HTTP_404_NOT_FOUND)
         return Response(VolunteerPlanOut(plan).data)
 
-    @extend_schema(request=VolunteerDispatchIn, responses=VolunteerPlanOut)
+    @extend_schema(request=VolunteerDispatchIn, responses={202: JobOut})
     def post(self, request, pk: int):
         require_perm(request.user, "volunteers.dispatch_activity")
         activity = selectors.activity_detail(user=request.user, activity_id=pk)
         data = VolunteerDispatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            plan = services.dispatch_solve(
+            job = services.dispatch_start(
                 actor=request.user, activity=activity, time_limit=data.validated_data["time_limit"]
             )
         except ValidationError as exc:
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
-        return Response(VolunteerPlanOut(plan).data, status=status.HTTP_201_CREATED)
+        return Response(JobOut(job).data, status=status.HTTP_202_ACCEPTED)

@@ -373,3 +373,28 @@ def test_dispatch_of_an_activity_without_shifts_is_refused_without_a_job(
 
     assert "该活动还没有班次。" in response.content.decode()
     assert Job.objects.count() == 0
+
+
+def test_dispatch_api_answers_at_once_with_a_job_that_stores_the_plan(
+    client, organiser, activity, jiujiang_worker, django_capture_on_commit_callbacks
+):
+    from minzheng.volunteers.models import DispatchPlan
+
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            f"/api/v1/volunteers/activities/{activity.pk}/dispatch/",
+            {"time_limit": 2},
+            content_type="application/json",
+        )
+    assert response.status_code == 202 and len(callbacks) == 1  # the solver ran after the answer
+    job_id = response.json()["id"]
+    job = client.get(f"/api/v1/core/jobs/{job_id}/").json()
+    assert (job["kind"], job["status"], job["percent"]) == ("volunteers.dispatch", "succeeded", 100)
+    plan = DispatchPlan.objects.get(pk=job["result"]["plan"])
+    assert (plan.activity_id, plan.status) == (activity.pk, DispatchPlan.Status.DRAFT)
+    assert (
+        client.get(f"/api/v1/volunteers/activities/{activity.pk}/dispatch/").json()["id"] == plan.pk
+    )
+    client.force_login(jiujiang_worker)  # another user's job does not exist for them
+    assert client.get(f"/api/v1/core/jobs/{job_id}/").status_code == 404
