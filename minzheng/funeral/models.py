@@ -8,6 +8,8 @@ at the application and at the ledger entries.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -234,6 +236,13 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_date} {self.deceased_name}"
+
+    @property
+    def family_pays(self) -> Decimal:
+        """What the family paid: every item used at its price, less the exemption."""
+        from .rules import family_pays
+
+        return family_pays(self.items, self.amount)
 
     @property
     def is_voided(self) -> bool:

@@ -8,8 +8,11 @@ Rule (stated in README.md and in every decision's explanation):
 - the body is cremated (the cremation item 遗体火化 is used);
 - one exemption per deceased (engine limit key + a unique constraint in this app);
 - the service date is not in the future and not before the date of death;
-- every item within its maximum quantity; the total within the per-body cap.
-Amount = Σ quantity × unit price of the items used, each price and maximum a
+- each item is exempted up to its maximum quantity (e.g. 3 days of storage): what the
+  family used beyond it is theirs to pay, shown on the quote and the record — it does not
+  refuse the exemption of the rest;
+- the total within the per-body cap.
+Amount = Σ min(quantity, maximum) × unit price of the items used, each price and maximum a
 PolicyParameter in force on the service date; the per-body cap applies last.
 """
 
@@ -73,23 +76,34 @@ def quantities(facts: dict) -> dict[str, int]:
 
 
 def price_lines(ctx: RuleContext) -> list[dict]:
-    """The items used, each with quantity, unit price and amount (parameters of ctx.on)."""
+    """The items used, each with the quantity used, the quantity exempted (at most the
+    item's maximum), the unit price, the exempted amount and what the family pays for the
+    rest (parameters of ctx.on)."""
     lines = []
     for item, qty in ((ITEM_BY_CODE[c], q) for c, q in quantities(ctx.facts).items()):
         if qty <= 0:
             continue
         price = money(ctx.param(f"funeral_price_{item.code}"))
+        covered = min(qty, int(ctx.param(f"funeral_max_{item.code}")))
         lines.append(
             {
                 "code": item.code,
                 "name": item.name,
                 "unit": item.unit,
                 "qty": qty,
+                "covered": covered,
                 "price": str(price),
-                "amount": str(money(price * qty)),
+                "amount": str(money(price * covered)),
+                "family_amount": str(money(price * (qty - covered))),
             }
         )
     return lines
+
+
+def family_pays(lines: list[dict], exempted: Decimal) -> Decimal:
+    """What the family pays: every item used at its price, less the exemption."""
+    used = sum((Decimal(x["price"]) * x["qty"] for x in lines), Decimal(0))
+    return money(used - exempted)
 
 
 def hukou_ok(ctx: RuleContext) -> tuple[bool, str]:
@@ -172,13 +186,19 @@ class FuneralFeeWaiver(RuleSet):
         )
         for item in ITEMS:
             limit = int(ctx.param(f"funeral_max_{item.code}"))
-            if qty[item.code] > limit:
+            if qty[item.code] > limit:  # not a refusal: the covered part is exempted
                 checks.append(
                     Check(
-                        False,
+                        True,
                         f"cap_{item.code}",
-                        _("%(name)s %(q)d %(u)s，超过上限 %(m)d %(u)s")
-                        % {"name": item.name, "q": qty[item.code], "u": item.unit, "m": limit},
+                        _("%(name)s %(q)d %(u)s，免除 %(m)d %(u)s，其余 %(r)d %(u)s由家属自付")
+                        % {
+                            "name": item.name,
+                            "q": qty[item.code],
+                            "u": item.unit,
+                            "m": limit,
+                            "r": qty[item.code] - limit,
+                        },
                     )
                 )
         return checks
@@ -196,11 +216,22 @@ class FuneralFeeWaiver(RuleSet):
             _("%(name)s %(q)d %(u)s × %(p)s = %(a)s")
             % {
                 "name": x["name"],
-                "q": x["qty"],
+                "q": x["covered"],
                 "u": x["unit"],
                 "p": yuan(x["price"]),
                 "a": yuan(x["amount"]),
             }
+            + (
+                _("（共使用 %(n)d %(u)s，超出上限的 %(r)d %(u)s 由家属自付 %(f)s）")
+                % {
+                    "n": x["qty"],
+                    "u": x["unit"],
+                    "r": x["qty"] - x["covered"],
+                    "f": yuan(x["family_amount"]),
+                }
+                if x["qty"] > x["covered"]
+                else ""
+            )
             for x in lines
         ]
         text = _("逝者户籍在本区且遗体火化，按服务日期 %(d)s 执行的基本殡葬服务收费标准免除：") % {

@@ -46,7 +46,7 @@ from minzheng.registry.services import organisation_register
 
 from . import selectors
 from .models import FuneralHome, HomeStaff, ServiceRecord, Settlement
-from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, price_lines, qty_field
+from .rules import ITEMS, MAX_QUANTITY, PROGRAMME_CODE, family_pays, price_lines, qty_field
 
 # ---------------------------------------------------------------- homes and staff
 
@@ -144,6 +144,11 @@ class Prepared:
     @property
     def division_code(self) -> str:
         return self.engine.application.division_id
+
+    @property
+    def family_pays(self) -> Decimal:
+        """What the family pays beyond the exemption (items over their maximum, the cap)."""
+        return family_pays(self.lines, self.decision.amount) if self.lines else Decimal("0.00")
 
 
 def _home_for(actor, home_id) -> FuneralHome | None:

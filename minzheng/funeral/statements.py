@@ -60,7 +60,9 @@ def statement_for(*, home: FuneralHome, month: dt.date) -> Statement:
 def _item_cells(service: ServiceRecord) -> list[str]:
     by_code = {line["code"]: line for line in service.items}
     return [
-        f"{by_code[i.code]['qty']}{i.unit} {by_code[i.code]['amount']}" if i.code in by_code else ""
+        f"{by_code[i.code].get('covered', by_code[i.code]['qty'])}{i.unit} {by_code[i.code]['amount']}"
+        if i.code in by_code
+        else ""
         for i in ITEMS
     ]
 

@@ -91,7 +91,6 @@ def test_registry_hukou_decides_when_the_person_is_registered(home_staff, home, 
     [
         ({"deceased_id_number": "GZ"}, "facts", "不属南海区"),
         ({"quantities": {**BASIC, "cremation": 0}}, "facts", "未使用遗体火化服务"),
-        ({"quantities": {**BASIC, "storage": 4}}, "facts", "遗体存放 4 天，超过上限 3 天"),
         (
             {"service_date": dt.date.today() + dt.timedelta(days=1), "death_date": dt.date.today()},
             "service_date",
@@ -169,6 +168,25 @@ def test_price_change_affects_only_later_services(home_staff, home, officer):
     assert late.amount == Decimal("860.00")
     assert "遗体火化 1 具 × 260.00 元" in late.application.decisions.get().explanation
     assert early.application.decisions.get().amount == Decimal("800.00")
+
+
+def test_storage_beyond_the_maximum_exempts_the_covered_days_and_the_family_pays_the_rest(
+    home_staff, home
+):
+    record = services.service_record(
+        actor=home_staff, data=service_input(home, quantities={**BASIC, "storage": 5})
+    )
+    storage = next(line for line in record.items if line["code"] == "storage")
+    price = Decimal(storage["price"])
+    assert (storage["qty"], storage["covered"]) == (5, 3)
+    assert Decimal(storage["amount"]) == price * 3
+    assert Decimal(storage["family_amount"]) == price * 2
+    assert record.family_pays == price * 2
+    explanation = record.application.decisions.get().explanation
+    assert "遗体存放 3 天" in explanation and "由家属自付" in explanation
+    checks = record.application.decisions.get().checks
+    assert all(c["ok"] for c in checks)
+    assert "遗体存放 5 天，免除 3 天，其余 2 天由家属自付" in [c["message"] for c in checks]
 
 
 def test_cap_per_body_applies_last(home_staff, home):
