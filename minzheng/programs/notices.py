@@ -11,7 +11,8 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from minzheng.core import pdf
-from minzheng.core.district import bureau_name
+from minzheng.core.district import bureau_name, review_body
+from minzheng.core.models import PolicyParameter
 
 from .models import Application, Notice
 
@@ -39,14 +40,41 @@ def _body(application: Application, kind: str) -> dict:
             amount=str(application.amount),
             explanation=decision.explanation if decision else "",
             advance=str(application.advance_amount or ""),
-            parameters=[
-                f"{r['key']} = {r['value']}{r['unit']}（{r['source']}）"
-                for r in (decision.parameters if decision else [])
-            ],
+            parameters=_basis(decision.parameters if decision else []),
         )
     elif kind == Notice.Kind.REFUSAL:
         body["reasons"] = application.refusal_reasons
     return body
+
+
+def _basis(records: list[dict]) -> list[str]:
+    """The policy numbers a decision used, as the citizen reads them: the parameter's name,
+    value and unit, and its source document when it has a public one. Rule switches (text
+    and yes/no parameters) are left to the explanation, and an illustrative value's note
+    about a missing source is for staff, not for the citizen."""
+    rows = PolicyParameter.objects.in_bulk(
+        [r["parameter_id"] for r in records if r.get("parameter_id")]
+    )
+    lines = []
+    for r in records:
+        row = rows.get(r.get("parameter_id"))
+        if row is None or row.value_type not in (
+            PolicyParameter.ValueType.DECIMAL,
+            PolicyParameter.ValueType.INTEGER,
+        ):
+            continue
+        line = f"{row.name}：{r['value']}{r['unit']}"
+        if not row.is_illustrative and r.get("source"):
+            line += _("（依据：%(s)s）") % {"s": r["source"]}
+        lines.append(line)
+    return lines
+
+
+def _remedies() -> str:
+    return _(
+        "如对本决定不服，可以自收到本决定书之日起六十日内向%(body)s申请行政复议，"
+        "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+    ) % {"body": review_body()}
 
 
 def notice_issue(*, application: Application, kind: str, on: dt.date) -> Notice:
@@ -103,18 +131,13 @@ def notice_pdf(notice: Notice) -> bytes:
                 )
             )
         if b.get("parameters"):
-            flow.append(pdf.para(_("所依据的政策参数"), "heading"))
+            flow.append(pdf.para(_("计算所依据的标准"), "heading"))
             flow.extend(pdf.para(line, "small") for line in b["parameters"])
+        flow.append(pdf.para(_remedies()))
     elif notice.kind == Notice.Kind.REFUSAL:
         flow.append(pdf.para(intro + _("经审查，决定不予救助。理由如下：")))
         flow.append(pdf.para(b["reasons"]))
-        flow.append(
-            pdf.para(
-                _(
-                    "如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
-                )
-            )
-        )
+        flow.append(pdf.para(_remedies()))
     flow += [
         pdf.Spacer(1, 24),
         pdf.para(bureau_name(), "right"),

@@ -236,6 +236,13 @@ def test_notices_are_pdfs_with_chinese_text(funded, town_worker, town_worker_2, 
         and "为什么是这个金额" in texts["approval"]
         and "10,440.00" in texts["approval"]
     )
+    # The citizen's notice speaks their language: names of standards, not parameter codes
+    # or staff notes, and it says how to contest the decision, where and by when.
+    approval = texts["approval"].replace("\n", "")
+    for internal in ("dibao_standard", "ta_basis", "_", "示例值", "未找到"):
+        assert internal not in approval
+    assert "最低生活保障标准：1160元/人·月" in approval
+    assert "六十日内向佛山市南海区人民政府申请行政复议" in approval and "六个月内" in approval
 
     other = services.application_submit(
         actor=town_worker, data=ta_input(idempotency_key="o", facts={"cause": "traffic"}), on=D1
@@ -243,10 +250,11 @@ def test_notices_are_pdfs_with_chinese_text(funded, town_worker, town_worker_2, 
     services.application_refuse(
         actor=officer, application=other, reasons="经核查，家庭人均收入超过低保标准二倍", on=D1
     )
-    text = _text(notice_pdf(other.notices.get()))
+    text = _text(notice_pdf(other.notices.get())).replace("\n", "")
     assert (
         "不予救助决定书" in text and "家庭人均收入超过低保标准二倍" in text and "行政复议" in text
     )
+    assert "六十日内向佛山市南海区人民政府申请行政复议" in text
 
 
 def test_return_file_upload_is_checked_at_once_and_posted_in_the_background(
