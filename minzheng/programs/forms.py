@@ -142,6 +142,22 @@ class ObjectionForm(StyledFormMixin, forms.Form):
     content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ApproveForm(StyledFormMixin, forms.Form):
+    amount = forms.DecimalField(
+        label=_("批准金额（元）"),
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        help_text=_("不超过按政策测算的金额；低于测算金额时须填写审批意见。"),
+    )
+    note = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class AdvanceForm(StyledFormMixin, forms.Form):
     amount = forms.DecimalField(
         label=_("先行救助金额（元）"), min_value=0, decimal_places=2, max_digits=12

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -235,3 +236,18 @@ def facts_display(*, application: Application) -> list[tuple[str, str]]:
             value = _("是") if value else _("否")
         rows.append((str(f.label), str(value)))
     return rows
+
+
+def proposed_amount(*, application: Application):
+    """What the approval form offers: the amount the rules calculated, or the amount asked
+    for when that is less (an approver does not grant more than was asked unprompted)."""
+    calculated = application.amount
+    asked = (application.facts or {}).get("requested_amount")
+    if calculated is None:
+        return None
+    if asked not in (None, ""):
+        try:
+            return min(calculated, Decimal(str(asked)))
+        except ArithmeticError:
+            return calculated
+    return calculated

@@ -28,6 +28,7 @@ from . import selectors, services
 from .forms import (
     AdvanceForm,
     ApplicationForm,
+    ApproveForm,
     BatchForm,
     DocumentForm,
     ObjectionForm,
@@ -110,6 +111,8 @@ def case_detail(request, pk: int, forms: dict | None = None):
         "refuse_form": forms.get("refuse") or ReasonForm(),
         "object_form": forms.get("object") or ObjectionForm(),
         "advance_form": forms.get("advance") or AdvanceForm(),
+        "approve_form": forms.get("approve")
+        or ApproveForm(initial={"amount": selectors.proposed_amount(application=app)}),
         "document_form": forms.get("document") or DocumentForm(programme=app.programme),
         "investigations": app.investigations.select_related("staff_1", "staff_2"),
         "objections": app.objections.all(),
@@ -189,7 +192,14 @@ def case_action(request, pk: int, action: str):
         elif action == "end_publicity":
             services.publicity_end(actor=user, application=app)
         elif action == "approve":
-            services.application_approve(actor=user, application=app, note=post.get("note", ""))
+            form = ApproveForm(post)
+            if form.is_valid():
+                services.application_approve(
+                    actor=user,
+                    application=app,
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                )
         elif action == "refuse":
             form = ReasonForm(post)
             if form.is_valid():
@@ -238,6 +248,7 @@ def case_action(request, pk: int, action: str):
             "object": "object",
             "advance": "advance",
             "document": "document",
+            "approve": "approve",
         }[action]
         return case_detail(request, pk, forms={key: form})
     messages.success(request, _("已办理。"))

@@ -53,7 +53,7 @@ class EducationAid(RuleSet):
     def amount(cls, ctx):
         stage = ctx.facts["stage"]
         amount = money(Decimal(ctx.param(f"edu_amount_{stage}")))
-        text = _("%(stage)s学段每生每学年资助标准 %(a)s，核定 %(a)s。") % {
+        text = _("%(stage)s学段每生每学年资助标准 %(a)s，按标准测算 %(a)s。") % {
             "stage": dict(STAGES)[stage],
             "a": yuan(amount),
         }

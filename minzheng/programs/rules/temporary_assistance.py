@@ -131,15 +131,15 @@ class TemporaryAssistance(RuleSet):
         amount = raw
         if amount > cap:
             amount = money(cap)
-            parts.append(_("；超过单次救助上限 %(cap)s，按上限核定") % {"cap": yuan(cap)})
+            parts.append(_("；超过单次救助上限 %(cap)s，按上限计算") % {"cap": yuan(cap)})
         if facts["category"] == "expense":
             expense = money(facts["expense"])
             if amount > expense:
                 amount = expense
-                parts.append(_("；不超过自负支出 %(e)s，按自负支出核定") % {"e": yuan(expense)})
+                parts.append(_("；不超过自负支出 %(e)s，按自负支出计算") % {"e": yuan(expense)})
         text = (
             " ".join(parts[:4])
             + "".join(parts[4:])
-            + _("。核定救助金额 %(a)s。") % {"a": yuan(amount)}
+            + _("。按政策测算救助金额 %(a)s（以审批核定为准）。") % {"a": yuan(amount)}
         )
         return AmountDecision(amount, text, ctx.parameters_used())

@@ -18,6 +18,7 @@ from .approval import (
     application_approve,
     application_close,
     application_refuse,
+    approval_amount_errors,
     approval_level,
     fast_path_advance,
     staff_relation_add,
@@ -64,6 +65,7 @@ from .submission import (
 )
 
 __all__ = [
+    "approval_amount_errors",
     "ApplicationInput",
     "PreparedApplication",
     "STATE_LIMITS",

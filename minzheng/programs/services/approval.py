@@ -41,14 +41,46 @@ def approval_level(application: Application, on: dt.date) -> str:
     return "town"
 
 
+def approval_amount_errors(application: Application, amount) -> dict[str, str]:
+    """Why an approver's amount cannot stand: more than two decimals, not above zero, or
+    above what the rules calculated (the rules' amount is the ceiling; the approver may
+    lower it, with an opinion)."""
+    ceiling = application.amount or Decimal(0)
+    try:
+        value = Decimal(str(amount))
+    except ArithmeticError:
+        return {"amount": _("请填写金额，如 3000 或 3000.50。")}
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        return {"amount": _("金额最多保留两位小数。")}
+    if value <= 0:
+        return {"amount": _("批准金额须大于 0；不予救助请用“不予救助”。")}
+    if value > ceiling:
+        return {"amount": _("批准金额不能超过按政策测算的 %(c)s 元。") % {"c": money(ceiling)}}
+    return {}
+
+
 def application_approve(
-    *, actor, application: Application, on: dt.date | None = None, note: str = ""
+    *,
+    actor,
+    application: Application,
+    on: dt.date | None = None,
+    note: str = "",
+    amount: Decimal | None = None,
 ) -> Application:
-    """Approve the amount of the current decision. Small amounts by the town
+    """Approve the case: the amount the rules calculated, or a lower `amount` the approver
+    sets (then the opinion `note` is required). Small amounts by the town
     (programs.approve_town), larger ones, staff-related and override cases by the district
     (programs.approve_district). Posts Dr BUDGET / Cr PAYABLE; the budget cannot go negative
     (ledger.InsufficientFunds is a ValidationError, and the whole approval rolls back)."""
     on = _today(on)
+    note = " ".join((note or "").split())
+    if amount is not None:
+        errors = approval_amount_errors(application, amount)
+        if not errors and Decimal(str(amount)) < (application.amount or 0) and not note:
+            errors["note"] = _("批准金额低于测算金额时，请填写审批意见说明理由。")
+        if errors:
+            raise ValidationError(errors)
+        application.amount = money(Decimal(str(amount)))
     level = approval_level(application, on)
     if not code_in_scope(actor, application.division_id):
         raise PermissionDenied(_("该申请不在您的管辖范围内。"))
@@ -78,7 +110,7 @@ def application_approve(
             actor=actor,
             on=on,
             reason=note or _("同意救助 %(a)s 元") % {"a": application.amount},
-            extra={"approval_level": level},
+            extra={"approval_level": level, "amount": application.amount},
         )
         entry = postings.approval(actor=actor, application=application, on=on)
         Application.objects.filter(pk=application.pk).update(approval_entry_id=entry.pk)

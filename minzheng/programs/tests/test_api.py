@@ -23,7 +23,7 @@ def test_list_detail_and_scope(funded, town_worker, jiujiang_case):
     detail = client.get(f"/api/v1/programs/applications/{app.pk}/").json()
     assert (
         detail["decision"]["amount"] == "10440.00"
-        and "核定救助金额" in detail["decision"]["explanation"]
+        and "按政策测算救助金额" in detail["decision"]["explanation"]
     )
     client.force_authenticate(jiujiang_case)
     assert client.get(f"/api/v1/programs/applications/{app.pk}/").status_code == 404

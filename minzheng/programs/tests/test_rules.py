@@ -27,7 +27,7 @@ def test_decision_stores_inputs_parameters_and_explanation(funded, town_worker):
     assert d.amount == Decimal("10440.00") and d.eligible
     assert d.explanation == (
         "按所在地最低生活保障标准每人每月 1,160.00 元 × 3 个月（不低于 2 个月） × 家庭人口 3 人 = 10,440.00 元"
-        "。核定救助金额 10,440.00 元。"
+        "。按政策测算救助金额 10,440.00 元（以审批核定为准）。"
     )
     keys = [p["key"] for p in d.parameters]
     assert keys == [
