@@ -16,6 +16,11 @@ urlpatterns = [
     ),
     path("staff/programs/batches/", views.batch_list, name="batches"),
     path("staff/programs/batches/<int:pk>/", views.batch_detail, name="batch"),
+    path(
+        "staff/programs/batches/<int:pk>/lines/<int:line_id>/account/",
+        views.batch_line_account,
+        name="batch_line_account",
+    ),
     path("staff/programs/batches/<int:pk>/bank.xlsx", views.batch_export, name="batch_export"),
     path("staff/programs/batches/<int:pk>/rerun/", views.batch_rerun, name="batch_rerun"),
     path("portal/programs/", views.portal_home, name="portal_home"),

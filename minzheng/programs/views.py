@@ -5,6 +5,7 @@ Thin: parse, call a selector or a service, render."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -345,26 +346,37 @@ def case_notice(request, pk: int, notice_id: int):
 @staff_required
 @permission_required("programs.manage_disbursement", raise_exception=True)
 def batch_list(request):
+    """Money moves in two steps: a preview (how many lines, how much, to whom), then the
+    confirmed creation of exactly that selection."""
     programmes = Programme.objects.filter(is_active=True)
     form = BatchForm(request.POST or None, programmes=programmes)
+    preview = None
     if request.method == "POST" and form.is_valid():
         division = request.user.division_id if user_prefix(request.user) else district_code()
-        try:
-            batch = services.disbursement_batch_create(
-                actor=request.user,
-                division_code=division,
-                programme_code=form.cleaned_data["programme"] or None,
-                group_by_payee=form.cleaned_data["group_by_payee"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+        criteria = {
+            "division_code": division,
+            "programme_code": form.cleaned_data["programme"] or None,
+            "group_by_payee": form.cleaned_data["group_by_payee"],
+        }
+        if request.POST.get("action") != "create":
+            groups = services.batch_groups(**criteria)
+            preview = {
+                "lines": len(groups),
+                "applications": sum(len(g) for g in groups.values()),
+                "total": sum((services.owed(a) for g in groups.values() for a in g), Decimal(0)),
+            }
         else:
-            return redirect("programs:batch", pk=batch.pk)
+            try:
+                batch = services.disbursement_batch_create(actor=request.user, **criteria)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("programs:batch", pk=batch.pk)
     page = Paginator(selectors.batch_list(user=request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/batch_list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "preview": preview},
         status=400 if form.errors else 200,
     )
 
@@ -394,9 +406,34 @@ def batch_detail(request, pk: int):
             "form": form,
             "page": lines,
             "job": selectors.batch_return_job(user=request.user, batch=batch),
+            "unchanged": {line.pk for line in services.failed_lines_unchanged(batch)},
+            "has_failed": batch.lines.filter(status="failed").exists(),
         },
         status=400 if form.errors else 200,
     )
+
+
+@staff_required
+@require_POST
+@permission_required("programs.manage_disbursement", raise_exception=True)
+def batch_line_account(request, pk: int, line_id: int):
+    """Correct the payee account of a failed line's applications before the re-run."""
+    batch = selectors.batch_detail(user=request.user, batch_id=pk)
+    line = get_object_or_404(batch.lines, pk=line_id, status="failed")
+    try:
+        for item in line.items.select_related("application"):
+            services.application_bank_account_update(
+                actor=request.user,
+                application=item.application,
+                bank_name=request.POST.get("bank_name", ""),
+                bank_account=request.POST.get("bank_account", ""),
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("明细 %(n)d 的收款账号已修改。") % {"n": line.pk})
+    return redirect("programs:batch", pk=pk)
 
 
 @staff_required
@@ -417,7 +454,11 @@ def batch_export(request, pk: int):
 def batch_rerun(request, pk: int):
     batch = selectors.batch_detail(user=request.user, batch_id=pk)
     try:
-        new = services.disbursement_rerun(actor=request.user, batch=batch)
+        new = services.disbursement_rerun(
+            actor=request.user,
+            batch=batch,
+            resend_unchanged=request.POST.get("resend_unchanged") == "1",
+        )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("programs:batch", pk=pk)

@@ -25,6 +25,7 @@ from .approval import (
 )
 from .disbursement import (
     application_bank_account_update,
+    batch_groups,
     disbursement_batch_create,
     disbursement_export_xlsx,
     disbursement_post,
@@ -32,6 +33,7 @@ from .disbursement import (
     disbursement_return_import,
     disbursement_return_run,
     disbursement_return_start,
+    failed_lines_unchanged,
     open_applications_q,
     owed,
 )
@@ -65,6 +67,8 @@ from .submission import (
 )
 
 __all__ = [
+    "batch_groups",
+    "failed_lines_unchanged",
     "approval_amount_errors",
     "ApplicationInput",
     "PreparedApplication",

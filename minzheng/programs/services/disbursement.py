@@ -47,6 +47,36 @@ def owed(application: Application) -> Decimal:
     return (application.amount or Decimal(0)) - (application.advance_amount or Decimal(0))
 
 
+def batch_groups(
+    *,
+    division_code: str,
+    programme_code: str | None = None,
+    application_ids: list[int] | None = None,
+    group_by_payee: bool = False,
+) -> dict[str, list[Application]]:
+    """The bank lines a new batch would have: approved applications still owed money and
+    in no open line, one line per application or per payee. Read only: the batch page
+    previews it before `disbursement_batch_create` writes it."""
+    from minzheng.core.scope import division_prefix_of, prefix_q
+
+    qs = (
+        Application.objects.filter(state=S.APPROVED)
+        .filter(prefix_q("division", division_prefix_of(division_code)))
+        .exclude(disbursement_items__is_open=True)
+        .select_related("programme")
+        .order_by("id")
+    )
+    if programme_code:
+        qs = qs.filter(programme__code=programme_code)
+    if application_ids is not None:
+        qs = qs.filter(pk__in=application_ids)
+    groups: dict[str, list[Application]] = {}
+    for a in qs:
+        if owed(a) > 0:
+            groups.setdefault(a.payee_party if group_by_payee else str(a.pk), []).append(a)
+    return groups
+
+
 def disbursement_batch_create(
     *,
     actor,
@@ -64,25 +94,15 @@ def disbursement_batch_create(
     require_perm(actor, "programs.manage_disbursement")
     if not code_in_scope(actor, division_code):
         raise PermissionDenied(_("该区划不在您的管辖范围内。"))
-    from minzheng.core.scope import division_prefix_of, prefix_q
-
-    qs = (
-        Application.objects.filter(state=S.APPROVED)
-        .filter(prefix_q("division", division_prefix_of(division_code)))
-        .exclude(disbursement_items__is_open=True)
-        .select_related("programme")
-        .order_by("id")
+    groups = batch_groups(
+        division_code=division_code,
+        programme_code=programme_code,
+        application_ids=application_ids,
+        group_by_payee=group_by_payee,
     )
-    if programme_code:
-        qs = qs.filter(programme__code=programme_code)
-    if application_ids is not None:
-        qs = qs.filter(pk__in=application_ids)
-    apps = [a for a in qs if owed(a) > 0]
-    if not apps:
+    if not groups:
         raise ValidationError({"applications": _("没有可发放的已批准申请。")})
-    groups: dict[str, list[Application]] = {}
-    for a in apps:
-        groups.setdefault(a.payee_party if group_by_payee else str(a.pk), []).append(a)
+    apps = [a for g in groups.values() for a in g]
     with transaction.atomic():
         batch = DisbursementBatch.objects.create(
             number=_batch_number(on),
@@ -339,10 +359,28 @@ def disbursement_post(
     return posted
 
 
+def failed_lines_unchanged(batch: DisbursementBatch) -> list[DisbursementLine]:
+    """The batch's failed lines whose payee account has not been corrected since: re-issued
+    as they are, they would fail again (账户已销户, 户名不符 …)."""
+    unchanged = []
+    for line in batch.lines.filter(status=DisbursementLine.Status.FAILED).order_by("id"):
+        apps = [item.application for item in line.items.select_related("application")]
+        if any(a.bank_account == line.bank_account for a in apps):
+            unchanged.append(line)
+    return unchanged
+
+
 def disbursement_rerun(
-    *, actor, batch: DisbursementBatch, on: dt.date | None = None
+    *,
+    actor,
+    batch: DisbursementBatch,
+    on: dt.date | None = None,
+    resend_unchanged: bool = False,
 ) -> DisbursementBatch:
-    """A new batch for the failed lines' applications (after the account was corrected)."""
+    """A new batch for the failed lines' applications. A line whose account was not
+    corrected (`application_bank_account_update`) is refused unless the officer confirms the
+    account is right (`resend_unchanged`: the bank's failure was not about the account)."""
+    require_perm(actor, "programs.manage_disbursement")
     app_ids = list(
         DisbursementItem.objects.filter(
             line__batch=batch, line__status=DisbursementLine.Status.FAILED
@@ -350,6 +388,21 @@ def disbursement_rerun(
     )
     if not app_ids:
         raise ValidationError({"batch": _("本批次没有失败的明细。")})
+    unchanged = [] if resend_unchanged else failed_lines_unchanged(batch)
+    if unchanged:
+        raise ValidationError(
+            {
+                "batch": _(
+                    "以下失败明细的收款账号尚未修改：%(lines)s。请先修改账号；如银行失败与账号无关，请勾选“账号无误，按原账号重新发放”。"
+                )
+                % {
+                    "lines": "、".join(
+                        f"{line.pk}（{line.payee_name}，{line.bank_reason or _('无说明')}）"
+                        for line in unchanged
+                    )
+                }
+            }
+        )
     grouped = (
         DisbursementLine.objects.filter(batch=batch).values("payee_party").distinct().count()
         < batch.line_count

@@ -185,7 +185,9 @@ def test_batch_pages(client, funded, officer):
 
     approved_cases(officer, 2)
     client.force_login(officer)
-    response = client.post(reverse("programs:batches"), {"programme": "", "group_by_payee": ""})
+    response = client.post(
+        reverse("programs:batches"), {"programme": "", "group_by_payee": "", "action": "create"}
+    )
     assert response.status_code == 302
     batch_url = response["Location"]
     assert client.get(batch_url).status_code == 200
