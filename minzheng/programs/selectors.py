@@ -251,3 +251,31 @@ def proposed_amount(*, application: Application):
         except ArithmeticError:
             return calculated
     return calculated
+
+
+def second_investigators(*, user, application: Application):
+    """Who may be the second investigator of a home visit: active staff (not the first
+    investigator, not administrators) holding programs.investigate_application whose own
+    division covers the application's — its community, town or the district. The service
+    checks the same (`investigation_record`); the form offers no one else."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from minzheng.core.params import ancestor_codes
+
+    perm = Permission.objects.filter(
+        content_type__app_label="programs", codename="investigate_application"
+    ).first()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            kind="staff",
+            is_superuser=False,
+            division_id__in=ancestor_codes(application.division_id),
+        )
+        .filter(Q(groups__permissions=perm) | Q(user_permissions=perm))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("division_id", "username")
+    )

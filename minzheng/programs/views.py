@@ -8,7 +8,6 @@ import uuid
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.core.district import district_code
 from minzheng.core.forms_util import add_service_errors
-from minzheng.core.scope import prefix_q, user_prefix
+from minzheng.core.scope import user_prefix
 from minzheng.core.selectors import all_division_choices, division_choices
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
@@ -83,11 +82,7 @@ def workbench(request):
 
 
 def _colleagues(user, application):
-    users = get_user_model().objects.filter(is_active=True, kind="staff").exclude(pk=user.pk)
-    prefix = application.division_id[:9]
-    return users.filter(
-        prefix_q("division", prefix) | prefix_q("division", application.division_id[:6])
-    ).order_by("username")
+    return selectors.second_investigators(user=user, application=application)
 
 
 @staff_required

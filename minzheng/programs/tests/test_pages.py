@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -193,3 +194,35 @@ def test_batch_pages(client, funded, officer):
     assert client.get(batch_url).status_code == 200
     export = client.get(batch_url + "bank.xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_second_investigator_offers_only_staff_who_may_investigate_this_case(
+    client, funded, town_worker, town_worker_2, jiujiang_case, officer, make_staff
+):
+    from minzheng.core import roles
+    from minzheng.funeral.roles import FUNERAL_HOME_STAFF
+    from minzheng.programs import selectors
+    from minzheng.qingming.roles import CEMETERY_STAFF
+
+    from .conftest import D1, DISTRICT, attach_all, ta_input
+
+    make_staff("a_leader", roles.LEADER, DISTRICT)
+    make_staff("a_funeral_home", FUNERAL_HOME_STAFF, DISTRICT)
+    make_staff("a_cemetery", CEMETERY_STAFF, DISTRICT)
+    make_staff("an_admin", roles.SYSTEM_ADMIN, DISTRICT, superuser=True)
+    app = services.application_submit(actor=town_worker, data=ta_input(), on=D1)
+    attach_all(town_worker, app)
+    services.application_accept(actor=town_worker, application=app, on=D1)
+    offered = [
+        u.username for u in selectors.second_investigators(user=town_worker, application=app)
+    ]
+    assert "gc_case2" in offered
+    assert not {"gc_case", "jj_case", "a_leader", "a_funeral_home", "a_cemetery", "an_admin"} & set(
+        offered
+    )
+    for username in offered:  # the service accepts everyone the form offers
+        user = get_user_model().objects.get(username=username)
+        assert user.has_perm("programs.investigate_application")
+    client.force_login(town_worker)
+    page = client.get(f"/staff/programs/cases/{app.pk}/").content.decode()
+    assert "gc_case2" in page and "a_funeral_home" not in page and "jj_case" not in page
