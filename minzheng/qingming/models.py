@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -403,7 +404,7 @@ class GateBucket(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.gate_id} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.gate_id} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class ProxySweep(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -282,7 +283,7 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.post} {self.starts_at:%m-%d %H:%M}"
+        return f"{self.post} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def minutes(self) -> int:

@@ -398,3 +398,9 @@ def test_self_registration_needs_a_bound_id_number(make_person):
         user=user, skills=("引导",), weekly=[(5, dt.time(8), dt.time(12))]
     )
     assert (v.person_id, v.home_division_id, v.weekly.count()) == (person.pk, "440605124073", 1)
+
+
+def test_a_shift_names_its_local_date_and_time_with_the_year(organiser, activity):
+    shift = Shift.objects.filter(post__activity=activity).first()
+    shift.starts_at = dt.datetime(2021, 5, 9, 0, 0, tzinfo=dt.UTC)  # 08:00 in Foshan
+    assert str(shift) == f"{shift.post} 2021-05-09 08:00"
