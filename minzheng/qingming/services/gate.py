@@ -39,10 +39,11 @@ class ScanResult:
 
 
 def _find_reservation(*, code: str, gate: Gate, day: dt.date) -> Reservation:
-    """The reservation a scanned or typed code stands for. Forged, tampered and unknown
-    codes are bad input (400); the QR's day and cemetery are checked by the caller."""
+    """The reservation a scanned or typed code stands for. A QR whose signature fails is
+    refused as altered; a code that is not found says so; a typed short code that belongs
+    to another day or cemetery is returned, and the caller says which (wrong day, wrong
+    cemetery), as it does for a QR."""
     text = (code or "").strip()
-    invalid = ValidationError({"code": _("二维码或预约码无效（可能已被篡改），请核对。")})
     if ":" in text:
         try:
             data = signing.loads(text, salt=QR_SALT)
@@ -50,23 +51,39 @@ def _find_reservation(*, code: str, gate: Gate, day: dt.date) -> Reservation:
                 pk=int(data["i"]), code=str(data["k"])
             )
         except (signing.BadSignature, KeyError, TypeError, ValueError, Reservation.DoesNotExist):
-            raise invalid from None
+            raise ValidationError(
+                {
+                    "code": _(
+                        "二维码无法验证（不是本系统的预约码，或已被改动），请让祭扫人重新打开预约记录出示。"
+                    )
+                }
+            ) from None
         if data.get("d") != r.visit_date.isoformat() or data.get("c") != r.cemetery_id:
-            raise invalid
+            raise ValidationError({"code": _("二维码与预约记录不一致，请核对。")})
         return r
     compact = text.replace(" ", "").upper()
+    r = None
     if compact.isdigit() and len(compact) == rules.SHORT_CODE_DIGITS:
-        r = (
-            Reservation.objects.select_related("slot")
-            .filter(cemetery_id=gate.cemetery_id, visit_date=day, short_code=compact)
-            .first()
-        )
+        mine = Reservation.objects.select_related("slot")
+        r = mine.filter(cemetery_id=gate.cemetery_id, visit_date=day, short_code=compact).first()
+        if r is None:
+            # Short codes repeat across days and cemeteries: one other booking with this
+            # code is named (wrong day or cemetery); several cannot be told apart.
+            elsewhere = list(mine.filter(short_code=compact).order_by("-visit_date")[:2])
+            if len(elsewhere) == 1:
+                return elsewhere[0]
+            if elsewhere:
+                raise ValidationError(
+                    {
+                        "code": _(
+                            "该预约码不是本墓园今天的预约，请核对预约日期和墓园，或扫描二维码。"
+                        )
+                    }
+                )
     elif len(compact) == 16:
         r = Reservation.objects.select_related("slot").filter(code=compact).first()
-    else:
-        r = None
     if r is None:
-        raise invalid
+        raise ValidationError({"code": _("没有找到该预约码，请核对后重新输入，或扫描二维码。")})
     return r
 
 

@@ -141,7 +141,10 @@ def test_code_of_another_day_or_cemetery_is_refused_and_writes_nothing(
 def test_tampered_or_forged_qr_is_bad_input(staff, gate, booked, today, mangle):
     with pytest.raises(ValidationError) as exc:
         scan(staff, gate, mangle(services.qr_payload(booked)), today=today)
-    assert "篡改" in exc.value.message_dict["code"][0]
+    assert exc.value.message_dict["code"][0] in (
+        "二维码无法验证（不是本系统的预约码，或已被改动），请让祭扫人重新打开预约记录出示。",
+        "二维码与预约记录不一致，请核对。",
+    )
     assert CheckIn.objects.count() == 0
 
 
@@ -290,3 +293,20 @@ def test_scan_needs_the_permission_and_a_gate_in_scope(
         scan(resident, gate, booked.code, today=today)
     with pytest.raises(PermissionDenied):
         scan(jiujiang_worker, gate, booked.code, today=today)
+
+
+def test_a_typed_code_of_another_day_says_which_day_not_that_it_was_altered(
+    staff, gate, booked, today
+):
+    with pytest.raises(services.ScanRefused) as exc:
+        services.checkin_scan(
+            actor=staff,
+            code=booked.short_code,
+            gate_id=gate.pk,
+            direction="in",
+            nonce="nonce-0101",
+            now=at(today + dt.timedelta(days=1), 10),
+        )
+    assert exc.value.reason == "wrong_day"
+    assert exc.value.message == f"该预约的祭扫日期是 {today.isoformat()}，不是今天。"
+    assert CheckIn.objects.count() == 0
