@@ -74,3 +74,14 @@ def test_staff_correct_the_account_on_the_batch_page_then_rerun(client, funded, 
     response = client.post(f"/staff/programs/batches/{batch.pk}/rerun/")
     rerun = DisbursementBatch.objects.get(rerun_of=batch)
     assert rerun.lines.get().bank_account == "6222000000000009"
+
+
+def test_a_success_message_is_shown_once(client, funded, officer):
+    apps, batch, failed = _failed_batch(officer)
+    client.force_login(officer)
+    page = client.post(
+        f"/staff/programs/batches/{batch.pk}/lines/{failed}/account/",
+        {"bank_name": "工商银行", "bank_account": "6222000000000009"},
+        follow=True,
+    ).content.decode()
+    assert page.count(f"明细 {failed} 的收款账号已修改。") == 1
