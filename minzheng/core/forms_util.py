@@ -45,7 +45,10 @@ class StyledFormMixin:
                 else "form-control"
             )
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if field.required and field.label:
+            if widget.is_hidden:
+                # Filled by the page, never by the person: a missing one means a stale page.
+                field.error_messages["required"] = _("页面已过期，请刷新页面后重新提交。")
+            elif field.required and field.label:
                 # "请填写姓名。" says which field, unlike the generic "该字段是必填项。"
                 field.error_messages["required"] = _("请填写%(label)s。") % {"label": field.label}
 

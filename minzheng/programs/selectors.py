@@ -150,13 +150,22 @@ def application_timeline(*, application: Application) -> QuerySet[Transition]:
     return application.transitions.order_by("at", "id")
 
 
-def application_documents(*, application: Application) -> QuerySet[Attachment]:
-    return Attachment.objects.filter(
-        content_type__app_label="programs",
-        content_type__model="application",
-        object_id=str(application.pk),
-        is_void=False,
-    ).order_by("uploaded_at")
+def application_documents(*, application: Application) -> list[Attachment]:
+    """The application's documents, each with `kind_label`: the programme's name for the
+    kind of document (身份证, 户口簿 …), never its code."""
+    labels = {d["kind"]: d["label"] for d in application.programme.documents_required}
+    labels.setdefault("other", str(_("其他材料")))
+    documents = list(
+        Attachment.objects.filter(
+            content_type__app_label="programs",
+            content_type__model="application",
+            object_id=str(application.pk),
+            is_void=False,
+        ).order_by("uploaded_at")
+    )
+    for d in documents:
+        d.kind_label = labels.get(d.kind, str(_("其他材料")))
+    return documents
 
 
 def current_decision(*, application: Application) -> Decision | None:
