@@ -92,3 +92,32 @@ def entry_get(entry_id: int) -> JournalEntry:
 def entry_reversal(entry_id: int) -> JournalEntry | None:
     """The entry that reverses `entry_id`, if the ledger has corrected it."""
     return JournalEntry.objects.filter(reverses_id=entry_id).first()
+
+
+def party_labels(parties) -> dict[str, str]:
+    """A line's party as people read it: the organisation's or person's name for
+    "org:<id>" / "person:<id>", a plain description for an applicant known only by ID
+    number ("id:<hash>"), the text itself otherwise. Two queries at most."""
+    from django.utils.translation import gettext as _
+
+    from minzheng.registry.selectors import names_by_id
+
+    parties = {p for p in parties if p}
+    ids = {"org": set(), "person": set()}
+    for party in parties:
+        kind, _sep, value = party.partition(":")
+        if kind in ids and value.isdigit():
+            ids[kind].add(int(value))
+    orgs, persons = names_by_id(organisation_ids=ids["org"], person_ids=ids["person"])
+    labels = {}
+    for party in parties:
+        kind, _sep, value = party.partition(":")
+        if kind == "org" and value.isdigit() and int(value) in orgs:
+            labels[party] = orgs[int(value)]
+        elif kind == "person" and value.isdigit() and int(value) in persons:
+            labels[party] = persons[int(value)]
+        elif kind == "id":
+            labels[party] = _("申请人（按身份证号登记）")
+        else:
+            labels[party] = party
+    return labels

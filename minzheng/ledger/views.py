@@ -37,6 +37,9 @@ def account_detail(request, account_id: int):
     page = Paginator(selectors.account_statement(account=account), 100).get_page(
         request.GET.get("page")
     )
+    labels = selectors.party_labels(line.party for line in page)
+    for line in page:
+        line.party_label = labels.get(line.party, "")
     return render(request, "ledger/account_detail.html", {"account": account, "page": page})
 
 
@@ -67,7 +70,10 @@ def entry_detail(request, entry_id: int):
             else:
                 messages.success(request, _("已生成冲销凭证 %(n)s。") % {"n": reversal.number})
                 return redirect("ledger:entry_detail", entry_id=reversal.pk)
-    lines = entry.lines.select_related("account")
+    lines = list(entry.lines.select_related("account"))
+    labels = selectors.party_labels(line.party for line in lines)
+    for line in lines:
+        line.party_label = labels.get(line.party, "")
     return render(
         request,
         "ledger/entry_detail.html",

@@ -150,3 +150,13 @@ def organisation_detail(*, user, organisation_id: int) -> Organisation:
 
 def organisation_count(user) -> int:
     return scope_queryset(Organisation.objects.filter(is_void=False), user).count()
+
+
+def names_by_id(*, organisation_ids=(), person_ids=()) -> tuple[dict[int, str], dict[int, str]]:
+    """Organisations' and persons' names by primary key (for labels: a ledger line's party),
+    no personal data beyond the name."""
+    orgs = dict(
+        Organisation.objects.filter(pk__in=list(organisation_ids)).values_list("pk", "name")
+    )
+    persons = dict(Person.objects.filter(pk__in=list(person_ids)).values_list("pk", "name"))
+    return orgs, persons

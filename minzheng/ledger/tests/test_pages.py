@@ -74,3 +74,28 @@ def test_town_worker_sees_only_own_reserve(client, guicheng_worker, budget):
     assert "桂城街道备用金" in page and "九江镇备用金" not in page and "BUDGET:TA:2026" not in page
     codes = [a["code"] for a in client.get("/api/v1/ledger/accounts/").json()["results"]]
     assert codes == ["RESERVE:440605011000"]
+
+
+@pytest.mark.django_db
+def test_a_lines_party_is_shown_by_name_not_by_code(client, district_officer, budget):
+    from minzheng.registry.models import Organisation
+
+    home = Organisation.objects.create(
+        name="南海区殡仪馆", kind="institution", division_id="440605000000"
+    )
+    services.account_open(code="PAYABLE:TA", name="临时救助应付", kind="payable")
+    entry = services.entry_post(
+        actor=district_officer,
+        memo="测试",
+        source="test",
+        idempotency_key="party-1",
+        lines=[
+            services.Line("BANK", debit=Decimal("10.00")),
+            services.Line("PAYABLE:TA", credit=Decimal("6.00"), party="id:abcdef0123456789"),
+            services.Line("PAYABLE:TA", credit=Decimal("4.00"), party=f"org:{home.pk}"),
+        ],
+    )
+    client.force_login(district_officer)
+    page = client.get(f"/staff/ledger/entries/{entry.pk}/").content.decode()
+    assert "南海区殡仪馆" in page and "申请人（按身份证号登记）" in page
+    assert "org:" not in page and "id:abcdef" not in page
