@@ -21,6 +21,7 @@ from minzheng.core import audit
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.validators import EARLIEST_EVENT_DATE, as_id, validate_event_date
 from minzheng.core.views import staff_required
+from minzheng.programs import selectors as programs_q
 
 from . import selectors, services, statements
 from .forms import ReverseForm, ServiceForm, VoidForm
@@ -136,7 +137,7 @@ def _render_detail(request, record, void_form: VoidForm, status: int = 200):
         "funeral/service_detail.html",
         {
             "record": record,
-            "decision": record.application.decisions.order_by("-id").first(),
+            "decision": programs_q.current_decision(application=record.application),
             "void_form": void_form,
             "can_void": may_void and record.settlement_id is None,
             # Allowed to void, but settled: the page says to reverse the settlement first.

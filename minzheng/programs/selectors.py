@@ -169,7 +169,20 @@ def application_documents(*, application: Application) -> list[Attachment]:
 
 
 def current_decision(*, application: Application) -> Decision | None:
-    return application.decisions.order_by("-id").first()
+    """The latest decision, its parameter records carrying each parameter's name (`name`)
+    so pages say 最低生活保障标准, not dibao_standard."""
+    from minzheng.core.models import PolicyParameter
+
+    decision = application.decisions.order_by("-id").first()
+    if decision is not None:
+        names = dict(
+            PolicyParameter.objects.filter(
+                pk__in=[r.get("parameter_id") for r in decision.parameters]
+            ).values_list("pk", "name")
+        )
+        for record in decision.parameters:
+            record["name"] = names.get(record.get("parameter_id"), record["key"])
+    return decision
 
 
 def resident_applications(*, user) -> QuerySet[Application]:

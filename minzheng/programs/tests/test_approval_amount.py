@@ -82,6 +82,7 @@ def test_case_page_shows_calculated_until_approved_and_offers_the_asked_amount(
     assert "测算金额 10440.00 元" in page and "申请金额 3000.00 元" in page
     assert 'data-testid="not-approved"' in page and "核定金额 <strong>" not in page
     assert "按政策测算救助金额 10,440.00 元（以审批核定为准）" in page
+    assert "最低生活保障标准：1160元/人·月" in page and "dibao_standard" not in page
     assert 'name="amount" value="3000' in page  # less was asked than calculated
     assert "data-confirm=" in page
     response = client.post(
