@@ -203,6 +203,10 @@ def build() -> World:
         "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
         "resident": residents["A"],
         "anonymous": None,
+        # District-wide readers see both towns by right: not in the scope walk, but in the
+        # walk of the links each role is offered.
+        "leader": _account("scope_leader", roles.LEADER, DISTRICT),
+        "district officer": officer,
     }
     return World(a=a, b=b, viewers=viewers, today=today)
 

@@ -371,3 +371,63 @@ def test_no_url_shows_another_towns_records(world, plan, role):
     assert dict(leaks) == {}
     assert errors == []
     assert seen_a, "no town-A record was shown at all: is the role signed in?"
+
+
+# ---------------------------------------------------------------- links a role may follow
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") if tag == "a" else None
+        if href:
+            self.hrefs.append(html.unescape(href))
+
+
+LINK_ROLES = [r for r in ROLES if r not in ("anonymous", "resident")] + [
+    "leader",
+    "district officer",
+]
+NOT_FOLLOWED = ("logout", "/admin/", ".xlsx", ".pdf", ".csv", "/export", "/files/", "download")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in LINK_ROLES])
+def test_no_page_offers_a_link_its_reader_may_not_open(world, role):
+    """Every link a staff page shows its reader opens for that reader: a role is not
+    offered what it cannot open (a 403 behind a link is a dead end). Breadth-first from the
+    workbench home, at most 150 pages per role."""
+    from django.core.cache import cache
+
+    cache.clear()
+    user = world.viewers.get(role)
+    if user is None:
+        pytest.skip(f"the world has no {role} account")
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    queue, seen, forbidden = ["/staff/"], {"/staff/"}, []
+    while queue and len(seen) <= 150:
+        page = queue.pop(0)
+        response = client.get(page)
+        if "_auth_user_id" not in client.session:
+            client.force_login(user)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        parser = _Links()
+        parser.feed(response.content.decode())
+        for href in parser.hrefs:
+            target = href.split("#")[0]
+            if not target.startswith("/staff/") or any(n in target for n in NOT_FOLLOWED):
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            answer = client.get(target)
+            if answer.status_code == 403:
+                forbidden.append(f"{target} ← {page}")
+            elif answer.status_code == 200:
+                queue.append(target)
+    assert forbidden == [], "\n".join(forbidden)
