@@ -28,6 +28,7 @@ class CoreConfig(AppConfig):
                 roles.UNLOCK_ACCOUNT,
                 "🔓",
                 count=lambda user: len(selectors.lockouts_current()),
+                count_label=_("被锁定的登录"),
                 order=900,
             )
         )

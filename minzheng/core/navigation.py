@@ -16,9 +16,11 @@ class StaffEntry:
     url_name: str
     permission: str  # shown to users who have it
     icon: str = "▦"
-    # Count for the home page, narrowed to the user's scope: count(user) -> int.
+    # Count for the home page, narrowed to the user's scope: count(user) -> int, and what
+    # it counts ("今日预约", "办理中"): a number without its label is not shown.
     count: Callable | None = None
     order: int = 100
+    count_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -52,10 +53,10 @@ def staff_required(view):
 @staff_required
 def home(request):
     tiles = [
-        (entry, entry.count(request.user) if entry.count else None)
+        (entry, entry.count(request.user) if entry.count and entry.count_label else None)
         for entry in staff_entries_for(request.user)
     ]
-    return render(request, "core/home.html", {"tiles": tiles})
+    return render(request, "core/home.html", {"tiles": tiles, "now": timezone.localtime()})
 
 
 @staff_required

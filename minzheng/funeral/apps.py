@@ -26,6 +26,7 @@ class FuneralConfig(AppConfig):
                 "funeral.view_servicerecord",
                 "🕯",
                 count=selectors.service_count,
+                count_label=_("累计免除人数"),
                 order=35,
             )
         )

@@ -32,6 +32,7 @@ class ProgramsConfig(AppConfig):
                 "programs.view_application",
                 "🤝",
                 count=selectors.open_count,
+                count_label=_("办理中的申请"),
                 order=30,
             )
         )

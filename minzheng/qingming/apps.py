@@ -53,6 +53,7 @@ class QingmingConfig(AppConfig):
                 "qingming.view_reservation",
                 "🌼",
                 selectors.today_reservation_count,
+                count_label=_("今日预约"),
                 order=40,
             )
         )

@@ -20,6 +20,7 @@ class RegistryConfig(AppConfig):
                 "registry.view_person",
                 "👤",
                 selectors.person_count,
+                count_label=_("人口库人数"),
                 order=10,
             )
         )
@@ -30,6 +31,7 @@ class RegistryConfig(AppConfig):
                 "registry.view_household",
                 "🏠",
                 selectors.household_count,
+                count_label=_("家庭户"),
                 order=20,
             )
         )
@@ -41,6 +43,7 @@ class RegistryConfig(AppConfig):
                 "registry.view_organisation",
                 "🏢",
                 selectors.organisation_count,
+                count_label=_("组织"),
                 order=30,
             )
         )

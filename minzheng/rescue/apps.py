@@ -62,6 +62,7 @@ class RescueConfig(AppConfig):
                 "rescue.view_case",
                 "⛑",
                 count=_open_cases,
+                count_label=_("在办个案"),
                 order=60,
             )
         )

@@ -55,6 +55,7 @@ class VolunteersConfig(AppConfig):
                 "volunteers.view_activity",
                 "🤝",
                 count=selectors.activity_count,
+                count_label=_("未结束的活动"),
                 order=40,
             )
         )

@@ -22,6 +22,23 @@ def test_home_shows_counts_of_own_scope(client, guicheng_worker, jiujiang_worker
     page = client.get("/staff/").content.decode()
     tile = page.split('data-testid="tile-registry:person_list"', 1)[1].split("</a>", 1)[0]
     assert '<div class="count">2</div>' in tile
+    assert "人口库人数" in tile  # a number says what it counts
+
+
+@pytest.mark.django_db
+def test_every_home_number_says_what_it_counts_and_when(client, leader):
+    import re
+
+    from minzheng.core.navigation import STAFF
+
+    client.force_login(leader)
+    page = client.get("/staff/").content.decode()
+    assert re.search(r"数字截至 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page)
+    for tile in page.split('class="mz-tile"')[1:]:
+        tile = tile.split("</a>", 1)[0]
+        if 'class="count"' in tile:
+            assert 'class="small text-body-secondary">' in tile.split('class="count"', 1)[1]
+    assert all(e.count is None or e.count_label for e in STAFF), "a count without its label"
 
 
 @pytest.mark.django_db
