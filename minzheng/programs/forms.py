@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.core.forms_util import StyledFormMixin
 from minzheng.core.validators import validate_event_date
 
+from .models import State
 from .rules import FACT_DECIMAL_MAX, FactField, get_rules
 
 
@@ -188,3 +189,21 @@ class BatchForm(StyledFormMixin, forms.Form):
 
 class ReturnFileForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("银行回盘文件（xlsx：明细编号、结果、说明）"))
+
+
+class CaseSearchForm(StyledFormMixin, forms.Form):
+    """The search over all applications: every filter optional."""
+
+    text = forms.CharField(label=_("编号、姓名或身份证号"), required=False, max_length=40)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    programme = forms.ChoiceField(label=_("救助项目"), required=False)
+    state = forms.ChoiceField(label=_("办理状态"), required=False)
+    division = forms.ChoiceField(label=_("区划"), required=False)
+
+    def __init__(self, *args, programmes, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [("", _("全部"))] + [
+            (p.code, p.name) for p in programmes
+        ]
+        self.fields["state"].choices = [("", _("全部"))] + list(State.choices)
+        self.fields["division"].choices = [("", _("全部"))] + list(divisions)

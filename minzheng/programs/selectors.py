@@ -301,3 +301,44 @@ def second_investigators(*, user, application: Application):
         .distinct()
         .order_by("division_id", "username")
     )
+
+
+def application_search(
+    *,
+    user,
+    year: int | None = None,
+    programme_code: str = "",
+    state: str = "",
+    division_code: str = "",
+    text: str = "",
+) -> QuerySet[Application]:
+    """Every application in the user's scope — open and closed, any year — narrowed by
+    year, programme, state, division (a town or community: everything under it) and a
+    text: an application number, an applicant's name, or an 18-digit ID number (found by
+    its keyed hash, never by decrypting). Newest first."""
+    from minzheng.core.scope import division_prefix_of, prefix_q
+    from minzheng.registry import validators
+    from minzheng.registry.pii import blind_index
+
+    qs = scoped_applications(user).select_related("programme", "division")
+    if year:
+        qs = qs.filter(year=year)
+    if programme_code:
+        qs = qs.filter(programme__code=programme_code)
+    if state:
+        qs = qs.filter(state=state)
+    if division_code:
+        qs = qs.filter(prefix_q("division", division_prefix_of(division_code)))
+    text = " ".join((text or "").split())
+    if text:
+        try:
+            number = validators.parse_id_number(text).number
+        except Exception:
+            number = ""
+        if number:
+            qs = qs.filter(applicant_id_hash=blind_index(number, kind="id"))
+        elif text.upper().startswith("JZ"):
+            qs = qs.filter(number=text.upper())
+        else:
+            qs = qs.filter(applicant_name__startswith=text)
+    return qs.order_by("-submitted_on", "-id")

@@ -6,6 +6,7 @@ app_name = "programs"
 
 urlpatterns = [
     path("staff/programs/", views.workbench, name="workbench"),
+    path("staff/programs/cases/", views.case_search, name="case_search"),
     path("staff/programs/cases/new/", views.case_new, name="case_new"),
     path("staff/programs/cases/<int:pk>/", views.case_detail, name="case"),
     path("staff/programs/cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),

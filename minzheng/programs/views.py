@@ -24,12 +24,13 @@ from minzheng.core.selectors import all_division_choices, division_choices
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     AdvanceForm,
     ApplicationForm,
     ApproveForm,
     BatchForm,
+    CaseSearchForm,
     DocumentForm,
     ObjectionForm,
     ReasonForm,
@@ -78,6 +79,42 @@ def workbench(request):
             "paperwork_overdue": selectors.paperwork_overdue(user=request.user, today=today)[:20],
             "programmes": Programme.objects.filter(is_active=True),
         },
+    )
+
+
+@staff_required
+@permission_required("programs.view_application", raise_exception=True)
+def case_search(request):
+    """All applications in scope, open or closed, any year: filtered, paged, exported."""
+    form = CaseSearchForm(
+        request.GET or None,
+        programmes=Programme.objects.all(),
+        divisions=division_choices(user=request.user),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.application_search(
+        user=request.user,
+        year=filters.get("year"),
+        programme_code=filters.get("programme", ""),
+        state=filters.get("state", ""),
+        division_code=filters.get("division", ""),
+        text=filters.get("text", ""),
+    )
+    if request.GET.get("format") == "xlsx" and form.is_valid():
+        response = HttpResponse(
+            exports.applications_export_xlsx(actor=request.user, queryset=qs, filters=filters),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
+        return response
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/case_search.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
     )
 
 
