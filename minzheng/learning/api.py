@@ -92,7 +92,11 @@ class CheckinCreate(APIView):
             member = services._member(request.user)
             issue = selectors.member_issue(member, d["issue"])
         checkin = services.checkin_create(
-            actor=request.user, minutes=d["minutes"], source=d["source"], book=d["book"], issue=issue
+            actor=request.user,
+            minutes=d["minutes"],
+            source=d["source"],
+            book=d["book"],
+            issue=issue,
         )
         return Response(LearningCheckinOut(checkin).data, status=status.HTTP_201_CREATED)
 
@@ -215,9 +219,7 @@ class SittingStart(APIView):
 class SittingDetail(APIView):
     permission_classes = [IsMember]
 
-    @extend_schema(
-        responses={200: LearningSittingOut, 404: None}, summary="答卷（断线后继续作答）"
-    )
+    @extend_schema(responses={200: LearningSittingOut, 404: None}, summary="答卷（断线后继续作答）")
     def get(self, request, pk: int):
         member = services._member(request.user)
         sitting = selectors.member_sitting(member, pk)
@@ -225,7 +227,7 @@ class SittingDetail(APIView):
 
 
 class LearningAnswerIn(serializers.Serializer):
-    answer = serializers.JSONField(help_text="单选/判断：\"A\"/\"T\"；多选：[\"A\",\"C\"]；填空：文本")
+    answer = serializers.JSONField(help_text='单选/判断："A"/"T"；多选：["A","C"]；填空：文本')
 
 
 class LearningAnswerOut(serializers.Serializer):

@@ -38,7 +38,9 @@ class IssueForm(StyledFormMixin, forms.Form):
     number = forms.IntegerField(label=_("期号"), min_value=1, max_value=999)
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}))
-    reading_minutes = forms.IntegerField(label=_("预计阅读时间（分钟）"), min_value=1, max_value=600)
+    reading_minutes = forms.IntegerField(
+        label=_("预计阅读时间（分钟）"), min_value=1, max_value=600
+    )
     branches = BranchesField(label=_("发布到支部"))
     files = MultipleFileField(label=_("附件（PDF、图片、MP4 视频）"), required=False)
 
@@ -57,7 +59,12 @@ class QuestionForm(StyledFormMixin, forms.Form):
     stem = forms.CharField(label=_("题干"), widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(
         label=_("题型"),
-        choices=[("单选", _("单选")), ("多选", _("多选")), ("判断", _("判断")), ("填空", _("填空"))],
+        choices=[
+            ("单选", _("单选")),
+            ("多选", _("多选")),
+            ("判断", _("判断")),
+            ("填空", _("填空")),
+        ],
     )
     options = forms.CharField(
         label=_("选项（A.…|B.…）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -74,7 +81,9 @@ class QuestionForm(StyledFormMixin, forms.Form):
 
 class TestForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("名称"), max_length=120)
-    month = forms.DateField(label=_("月份（任一日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.DateField(
+        label=_("月份（任一日）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     mode = forms.ChoiceField(label=_("组卷方式"), choices=MonthlyTest.Mode.choices)
     spec = forms.CharField(
         label=_("抽题规则（每行：分类,难度 易/中/难,题数）"),
@@ -84,8 +93,12 @@ class TestForm(StyledFormMixin, forms.Form):
     question_ids = forms.CharField(
         label=_("固定试卷题目编号（逗号分隔）"), required=False, max_length=2000
     )
-    points_per_question = forms.IntegerField(label=_("每题分值"), min_value=1, max_value=100, initial=5)
-    time_limit_minutes = forms.IntegerField(label=_("限时（分钟）"), min_value=1, max_value=240, initial=20)
+    points_per_question = forms.IntegerField(
+        label=_("每题分值"), min_value=1, max_value=100, initial=5
+    )
+    time_limit_minutes = forms.IntegerField(
+        label=_("限时（分钟）"), min_value=1, max_value=240, initial=20
+    )
     opens_at = forms.DateTimeField(
         label=_("开放时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -107,7 +120,9 @@ class TestForm(StyledFormMixin, forms.Form):
             parts = [p.strip() for p in line.replace("，", ",").split(",")]
             if len(parts) != 3 or parts[1] not in levels or not parts[2].isdigit():
                 raise forms.ValidationError(_("每行应为：分类,难度（易/中/难）,题数。"))
-            out.append({"category": parts[0], "difficulty": levels[parts[1]], "count": int(parts[2])})
+            out.append(
+                {"category": parts[0], "difficulty": levels[parts[1]], "count": int(parts[2])}
+            )
         return out
 
     def clean_question_ids(self):
@@ -149,7 +164,9 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
 
 class CheckinForm(StyledFormMixin, forms.Form):
-    book = forms.ChoiceField(label=_("学习书目"), choices=[(b, f"《{b}》") for b in rules.SET_BOOKS])
+    book = forms.ChoiceField(
+        label=_("学习书目"), choices=[(b, f"《{b}》") for b in rules.SET_BOOKS]
+    )
     minutes = forms.IntegerField(label=_("学习时长（分钟）"), min_value=1, max_value=1440)
 
 

@@ -23,9 +23,12 @@ BRANCH = "volunteers.PartyBranch"
 MEMBER = "volunteers.Volunteer"
 
 
-def _division(verbose=_("所属区划")):
+def _division(verbose=None):
     return models.ForeignKey(
-        Division, verbose_name=verbose, on_delete=models.PROTECT, related_name="+"
+        Division,
+        verbose_name=verbose or _("所属区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
 
@@ -140,9 +143,7 @@ class StudyDay(models.Model):
         verbose_name = _("每日学习")
         verbose_name_plural = _("每日学习")
         ordering = ["-day"]
-        constraints = [
-            models.UniqueConstraint(fields=["member", "day"], name="learning_day_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="learning_day_once")]
         indexes = [models.Index(fields=["division", "day"], name="learning_day_scope_idx")]
 
     def __str__(self) -> str:
@@ -290,6 +291,9 @@ class FixedQuestion(models.Model):
             models.UniqueConstraint(fields=["test", "question"], name="learning_fixed_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.test_id}#{self.position}"
+
 
 class SittingState(models.TextChoices):
     OPEN = "open", _("答题中")
@@ -356,6 +360,9 @@ class SittingQuestion(models.Model):
                 fields=["sitting", "question"], name="learning_paper_question_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sitting_id}#{self.position}"
 
 
 class SittingTransition(TransitionLog):
@@ -428,6 +435,9 @@ class EventAttendance(models.Model):
             models.UniqueConstraint(fields=["event", "member"], name="learning_attend_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event_id}/{self.member_id}"
+
 
 class ReflectionState(models.TextChoices):
     SUBMITTED = "submitted", _("待审阅")
@@ -474,9 +484,7 @@ class Reflection(models.Model):
 
 
 class ReflectionTransition(TransitionLog):
-    reflection = models.ForeignKey(
-        Reflection, on_delete=models.CASCADE, related_name="transitions"
-    )
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="transitions")
 
     class Meta:
         ordering = ["at", "id"]

@@ -33,7 +33,6 @@ from .models import (
     StudyIssue,
 )
 
-
 # ---------------------------------------------------------------- who
 
 
@@ -375,9 +374,7 @@ def branch_overview(*, user, start: dt.date, end: dt.date) -> list[BranchRow]:
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, lo.tzinfo)
     sat = {
         r["branch_id"]: r
-        for r in Sitting.objects.filter(
-            branch_id__in=ids, started_at__gte=lo, started_at__lt=hi
-        )
+        for r in Sitting.objects.filter(branch_id__in=ids, started_at__gte=lo, started_at__lt=hi)
         .exclude(state=SittingState.OPEN)
         .values("branch_id")
         .annotate(n=Count("id"), avg=Avg("score"))
@@ -421,7 +418,9 @@ class MemberRow:
     average: float | None
 
 
-def member_rows(*, user, start: dt.date, end: dt.date, behind_only: bool = False) -> list[MemberRow]:
+def member_rows(
+    *, user, start: dt.date, end: dt.date, behind_only: bool = False
+) -> list[MemberRow]:
     """Every member of the user's branches with their figures in the period; `behind_only`
     keeps those who studied fewer than half the days of the period or missed a test."""
     ids = list(staff_branches(user).values_list("pk", flat=True))
@@ -447,9 +446,14 @@ def member_rows(*, user, start: dt.date, end: dt.date, behind_only: bool = False
         .values("member_id")
         .annotate(n=Count("id"), avg=Avg("score"))
     }
-    n_tests = MonthlyTest.objects.filter(
-        branches__in=ids, opens_at__lt=hi, closes_at__lte=hi, opens_at__gte=lo
-    ).values("pk").distinct().count()
+    n_tests = (
+        MonthlyTest.objects.filter(
+            branches__in=ids, opens_at__lt=hi, closes_at__lte=hi, opens_at__gte=lo
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
     period_days = (min(end, timezone.localdate()) - start).days + 1
     rows = []
     for m in members:

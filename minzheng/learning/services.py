@@ -74,9 +74,7 @@ def _member(actor):
     """The signed-in party member (a resident bound to a party-member volunteer)."""
     member = selectors.member_for_user(actor)
     if member is None:
-        raise ValidationError(
-            {"member": _("您的账号未关联在册的党员志愿者，请联系所在党支部。")}
-        )
+        raise ValidationError({"member": _("您的账号未关联在册的党员志愿者，请联系所在党支部。")})
     return member
 
 
@@ -141,9 +139,7 @@ def issue_create(*, actor, data: IssueInput, files=()) -> StudyIssue:
     if e := _branch_ids_error(actor, data.branch_ids):
         errors["branches"] = e
     for f in files:
-        errors.update(
-            upload_errors(f, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES)
-        )
+        errors.update(upload_errors(f, allowed=MATERIAL_TYPES, max_bytes=MATERIAL_MAX_BYTES))
     division = _publisher_division(actor)
     if (
         not errors
@@ -342,7 +338,16 @@ def reminders_send(*, day: dt.date | None = None, channel: str = "sms") -> int:
 COLUMNS = ("分类", "序号", "题干", "题型", "选项", "答案", "难度", "解析")
 KINDS = {"单选": "single", "多选": "multiple", "判断": "judge", "填空": "fill"}
 DIFFICULTIES = {"易": 1, "简单": 1, "1": 1, "中": 2, "中等": 2, "2": 2, "难": 3, "困难": 3, "3": 3}
-JUDGE_ANSWERS = {"对": "T", "正确": "T", "√": "T", "T": "T", "错": "F", "错误": "F", "×": "F", "F": "F"}
+JUDGE_ANSWERS = {
+    "对": "T",
+    "正确": "T",
+    "√": "T",
+    "T": "T",
+    "错": "F",
+    "错误": "F",
+    "×": "F",
+    "F": "F",
+}
 MAX_IMPORT_ROWS = 5000
 
 
@@ -359,7 +364,7 @@ class QuestionInput:
 
 
 def parse_options(text: str) -> list[dict]:
-    """"A.党的一大|B.党的二大" or one option per line ("A、…"), as [{"key", "text"}]."""
+    """ "A.党的一大|B.党的二大" or one option per line ("A、…"), as [{"key", "text"}]."""
     items = [p.strip() for p in str(text or "").replace("\r", "").replace("\n", "|").split("|")]
     out = []
     for item in items:
@@ -478,7 +483,9 @@ def question_import(*, actor, content: bytes, filename: str = "") -> ImportResul
     for line, row in body:
         data = _row_input(row)
         for col, msg in question_errors(data).items():
-            messages.append(_("第 %(n)s 行“%(col)s”：%(msg)s") % {"n": line, "col": col, "msg": msg})
+            messages.append(
+                _("第 %(n)s 行“%(col)s”：%(msg)s") % {"n": line, "col": col, "msg": msg}
+            )
         key = (data.category, data.seq)
         if data.seq is not None and key in seen:
             messages.append(
@@ -669,7 +676,10 @@ def sitting_start(*, actor, test: MonthlyTest, now=None) -> tuple[Sitting, bool]
         return _existing_sitting(test, member, now), False
     if now < test.opens_at:
         raise ValidationError(
-            {"test": _("测试尚未开始，开放时间 %(t)s。") % {"t": f"{timezone.localtime(test.opens_at):%m-%d %H:%M}"}}
+            {
+                "test": _("测试尚未开始，开放时间 %(t)s。")
+                % {"t": f"{timezone.localtime(test.opens_at):%m-%d %H:%M}"}
+            }
         )
     if now >= test.closes_at:
         raise ValidationError({"test": _("本次测试已截止。")})
@@ -716,17 +726,13 @@ def answer_save(*, actor, sitting_id: int, question_id: int, answer, now=None) -
     member = _member(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        sitting = (
-            Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
-        )
+        sitting = Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
         if sitting is None:
             raise Http404
         if sitting.state != SittingState.OPEN:
             raise ValidationError({"sitting": _("您已交卷，不能再修改答案。")})
         if now > sitting.deadline:
-            raise ValidationError(
-                {"sitting": _("答题时间已到，本题答案未保存，请交卷。")}
-            )
+            raise ValidationError({"sitting": _("答题时间已到，本题答案未保存，请交卷。")})
         sq = SittingQuestion.objects.filter(sitting=sitting, question_id=question_id).first()
         if sq is None:
             raise ValidationError({"question": _("该题不在您的试卷上。")})
@@ -754,9 +760,7 @@ def sitting_submit(*, actor, sitting_id: int, now=None) -> Sitting:
     member = _member(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        sitting = (
-            Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
-        )
+        sitting = Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
         if sitting is None:
             raise Http404
         if sitting.state != SittingState.OPEN:
@@ -772,7 +776,10 @@ def _close(sitting: Sitting, *, actor, now) -> Sitting:
         obj=sitting,
         name=name,
         actor=actor,
-        extra_updates={"score": score, "submitted_at": min(now, sitting.deadline) if name == "expire" else now},
+        extra_updates={
+            "score": score,
+            "submitted_at": min(now, sitting.deadline) if name == "expire" else now,
+        },
     )
     return sitting
 
@@ -926,7 +933,9 @@ def reflection_submit(*, actor, event: Event, title: str, body: str, now=None) -
     return reflection
 
 
-def reflection_review(*, actor, reflection: Reflection, decision: str, note: str = "") -> Reflection:
+def reflection_review(
+    *, actor, reflection: Reflection, decision: str, note: str = ""
+) -> Reflection:
     """The branch secretary approves a reflection or returns it with a note."""
     require_perm(actor, "learning.review_reflection")
     if not selectors.staff_branches(actor).filter(pk=reflection.branch_id).exists():
@@ -948,7 +957,5 @@ def reflection_review(*, actor, reflection: Reflection, decision: str, note: str
                 "review_note": note.strip(),
             },
         )
-        audit.record(
-            actor=actor, action=audit.Action.UPDATE, target=reflection, summary=decision
-        )
+        audit.record(actor=actor, action=audit.Action.UPDATE, target=reflection, summary=decision)
     return reflection

@@ -13,9 +13,7 @@ urlpatterns = [
     path("staff/learning/issues/<int:issue_id>/", views.issue_detail, name="issue"),
     path("staff/learning/questions/", views.questions, name="questions"),
     path("staff/learning/questions/import/", views.question_import, name="question_import"),
-    path(
-        "staff/learning/questions/<int:question_id>/", views.question_edit, name="question_edit"
-    ),
+    path("staff/learning/questions/<int:question_id>/", views.question_edit, name="question_edit"),
     path("staff/learning/tests/", views.tests, name="tests"),
     path("staff/learning/tests/new/", views.test_create, name="test_create"),
     path("staff/learning/tests/<int:test_id>/", views.test_detail, name="test"),

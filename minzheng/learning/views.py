@@ -96,9 +96,7 @@ def members(request):
         user=request.user, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), behind_only=behind
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "learning/members.html", {"page": page, "year": year, "behind": behind}
-    )
+    return render(request, "learning/members.html", {"page": page, "year": year, "behind": behind})
 
 
 @staff_required
@@ -112,16 +110,46 @@ def export(request):
     ws = wb.active
     ws.title = _("支部")
     ws.append(
-        [_("党支部"), _("党员数"), _("参学人数"), _("参学率%"), _("学习分钟"), _("人均分钟"),
-         _("积分"), _("测试人次"), _("平均分"), _("活动签到")]
+        [
+            _("党支部"),
+            _("党员数"),
+            _("参学人数"),
+            _("参学率%"),
+            _("学习分钟"),
+            _("人均分钟"),
+            _("积分"),
+            _("测试人次"),
+            _("平均分"),
+            _("活动签到"),
+        ]
     )
     for r in selectors.branch_overview(user=request.user, start=start, end=end):
         ws.append(
-            [r.name, r.members, r.active, r.participation, r.minutes, r.minutes_per_member,
-             r.points, r.sat, r.average, r.attended]
+            [
+                r.name,
+                r.members,
+                r.active,
+                r.participation,
+                r.minutes,
+                r.minutes_per_member,
+                r.points,
+                r.sat,
+                r.average,
+                r.attended,
+            ]
         )
     ws2 = wb.create_sheet(_("党员"))
-    ws2.append([_("姓名"), _("党支部"), _("学习天数"), _("学习分钟"), _("最近学习"), _("测试次数"), _("平均分")])
+    ws2.append(
+        [
+            _("姓名"),
+            _("党支部"),
+            _("学习天数"),
+            _("学习分钟"),
+            _("最近学习"),
+            _("测试次数"),
+            _("平均分"),
+        ]
+    )
     for m in selectors.member_rows(user=request.user, start=start, end=end):
         ws2.append([m.name, m.branch, m.days, m.minutes, m.last_day, m.tests, m.average])
     out = io.BytesIO()
@@ -156,7 +184,11 @@ def issue_create(request):
             issue = services.issue_create(
                 actor=request.user,
                 data=services.IssueInput(
-                    d["year"], d["number"], d["title"], d["body"], d["reading_minutes"],
+                    d["year"],
+                    d["number"],
+                    d["title"],
+                    d["body"],
+                    d["reading_minutes"],
                     d["branches"],
                 ),
                 files=d["files"],
@@ -227,7 +259,8 @@ def question_import(request):
         else:
             messages.success(
                 request,
-                _("导入完成：新增 %(c)s 题，更新 %(u)s 题。") % {"c": result.created, "u": result.updated},
+                _("导入完成：新增 %(c)s 题，更新 %(u)s 题。")
+                % {"c": result.created, "u": result.updated},
             )
             return redirect("learning:questions")
     else:
@@ -260,8 +293,16 @@ def question_edit(request, question_id: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = services._row_input(
-            (d["category"], d["seq"], d["stem"], d["kind"], d["options"], d["answer"],
-             d["difficulty"], d["explanation"])
+            (
+                d["category"],
+                d["seq"],
+                d["stem"],
+                d["kind"],
+                d["options"],
+                d["answer"],
+                d["difficulty"],
+                d["explanation"],
+            )
         )
         try:
             services.question_update(
@@ -391,7 +432,9 @@ def event_detail(request, event_id: int):
         try:
             pk = _member_from_token(request.POST.get("code", "").strip())
             member = (
-                volunteers.party_members(branch_ids=selectors.staff_branches(request.user).values("pk"))
+                volunteers.party_members(
+                    branch_ids=selectors.staff_branches(request.user).values("pk")
+                )
                 .filter(pk=pk)
                 .first()
             )
@@ -538,12 +581,15 @@ def portal_issue(request, issue_id: int):
             services.reading_record(actor=request.user, issue=issue, seconds=seconds, finished=True)
             minutes = max(1, round(seconds / 60)) if seconds else issue.reading_minutes
             c = services.checkin_create(
-                actor=request.user, minutes=min(minutes, issue.reading_minutes * 2),
-                source="material", issue=issue,
+                actor=request.user,
+                minutes=min(minutes, issue.reading_minutes * 2),
+                source="material",
+                issue=issue,
             )
             messages.success(
                 request,
-                _("已读完并打卡：学习 %(m)s 分钟，获得 %(p)s 积分。") % {"m": c.minutes, "p": c.points},
+                _("已读完并打卡：学习 %(m)s 分钟，获得 %(p)s 积分。")
+                % {"m": c.minutes, "p": c.points},
             )
         except ValidationError as exc:
             _errors_to_messages(request, exc)
@@ -639,9 +685,7 @@ def portal_events(request):
         return refused
     from .models import EventAttendance, Reflection
 
-    attended = set(
-        EventAttendance.objects.filter(member=member).values_list("event_id", flat=True)
-    )
+    attended = set(EventAttendance.objects.filter(member=member).values_list("event_id", flat=True))
     mine = {r.event_id: r for r in Reflection.objects.filter(member=member)}
     return render(
         request,

@@ -730,7 +730,9 @@ def _learning(towns: tuple[Town, ...], officer, residents) -> dict:
     ls.parameters_ensure_defaults()
     wb = Workbook()
     wb.active.append(list(ls.COLUMNS))
-    wb.active.append(["党史", 1, "中共一大于哪一年召开？", "单选", "A.1919年|B.1921年", "B", "易", ""])
+    wb.active.append(
+        ["党史", 1, "中共一大于哪一年召开？", "单选", "A.1919年|B.1921年", "B", "易", ""]
+    )
     out = io.BytesIO()
     wb.save(out)
     ls.question_import(actor=officer, content=out.getvalue(), filename="bank.xlsx")

@@ -76,10 +76,46 @@ def secretary(make_staff, br, username: str = "party_secretary", division: str =
 
 HEADER = ["分类", "序号", "题干", "题型", "选项", "答案", "难度", "解析"]
 BANK = [
-    ["党史", 1, "中国共产党第一次全国代表大会于哪一年召开？", "单选", "A.1919年|B.1921年|C.1927年|D.1949年", "B", "易", "1921年7月，中共一大召开。"],
-    ["党史", 2, "下列属于新民主主义革命时期的事件有？", "多选", "A.南昌起义|B.遵义会议|C.改革开放|D.长征", "ABD", "中", "改革开放始于1978年。"],
-    ["党史", 3, "遵义会议在党的历史上是一个生死攸关的转折点。", "判断", "", "对", "易", "遵义会议确立了毛泽东在党中央和红军的领导地位。"],
-    ["党史", 4, "1949年10月1日，中华人民共和国中央人民政府在____宣告成立。", "填空", "", "北京|北平", "中", "开国大典在北京天安门广场举行。"],
+    [
+        "党史",
+        1,
+        "中国共产党第一次全国代表大会于哪一年召开？",
+        "单选",
+        "A.1919年|B.1921年|C.1927年|D.1949年",
+        "B",
+        "易",
+        "1921年7月，中共一大召开。",
+    ],
+    [
+        "党史",
+        2,
+        "下列属于新民主主义革命时期的事件有？",
+        "多选",
+        "A.南昌起义|B.遵义会议|C.改革开放|D.长征",
+        "ABD",
+        "中",
+        "改革开放始于1978年。",
+    ],
+    [
+        "党史",
+        3,
+        "遵义会议在党的历史上是一个生死攸关的转折点。",
+        "判断",
+        "",
+        "对",
+        "易",
+        "遵义会议确立了毛泽东在党中央和红军的领导地位。",
+    ],
+    [
+        "党史",
+        4,
+        "1949年10月1日，中华人民共和国中央人民政府在____宣告成立。",
+        "填空",
+        "",
+        "北京|北平",
+        "中",
+        "开国大典在北京天安门广场举行。",
+    ],
 ]
 
 
@@ -101,7 +137,9 @@ def fixed_test(officer, branches, *, now=None, limit: int = 20, questions=None):
     from minzheng.learning.models import Question
 
     now = now or timezone.now()
-    ids = questions or list(Question.objects.order_by("category", "seq").values_list("pk", flat=True))
+    ids = questions or list(
+        Question.objects.order_by("category", "seq").values_list("pk", flat=True)
+    )
     return ls.test_create(
         actor=officer,
         data=ls.TestInput(

@@ -84,7 +84,10 @@ def test_answer_after_the_limit_is_refused(world):
         {"answer": "B"},
         content_type="application/json",
     )
-    assert (r.status_code, r.json()) == (400, {"sitting": ["答题时间已到，本题答案未保存，请交卷。"]})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"sitting": ["答题时间已到，本题答案未保存，请交卷。"]},
+    )
     assert c.get(f"/api/v1/learning/sittings/{sitting.pk}/").json()["remaining_seconds"] == 0
 
 
@@ -113,7 +116,10 @@ def test_checkin_api_and_its_cap(world):
         {"minutes": 10, "book": "中国共产党简史"},
         content_type="application/json",
     )
-    assert (r.status_code, r.json()) == (400, {"minutes": ["今日学习积分已达上限 6 分，明天再来吧。"]})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"minutes": ["今日学习积分已达上限 6 分，明天再来吧。"]},
+    )
     assert CheckIn.objects.count() == 1
 
 

@@ -31,14 +31,20 @@ def filled(world):
     ls.issue_publish(actor=sec, issue=issue)
     test = f.fixed_test(world["officer"], [world["bureau"], world["town"]])
     s, _c = ls.sitting_start(actor=world["m1"], test=test)
-    ls.answer_save(actor=world["m1"], sitting_id=s.pk, question_id=Question.objects.first().pk, answer="B")
+    ls.answer_save(
+        actor=world["m1"], sitting_id=s.pk, question_id=Question.objects.first().pk, answer="B"
+    )
     ls.sitting_submit(actor=world["m1"], sitting_id=s.pk)
     now = timezone.now()
     event = ls.event_create(
         actor=sec,
         data=ls.EventInput(
-            kind="lecture", title="党史专题讲座", site="区民政局会议室", speaker="专家",
-            starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(hours=1),
+            kind="lecture",
+            title="党史专题讲座",
+            site="区民政局会议室",
+            speaker="专家",
+            starts_at=now - dt.timedelta(minutes=10),
+            ends_at=now + dt.timedelta(hours=1),
             branch_ids=[world["bureau"].pk],
         ),
     )
@@ -79,14 +85,24 @@ def test_officer_edits_and_imports_questions(filled):
     q = Question.objects.get(seq=1)
     r = c.post(
         reverse("learning:question_edit", args=[q.pk]),
-        {"category": "党史", "seq": 1, "stem": q.stem, "kind": "单选",
-         "options": "A.1919年|B.1921年|C.1927年|D.1949年", "answer": "B", "difficulty": "中",
-         "explanation": "改", "reason": "修订解析"},
+        {
+            "category": "党史",
+            "seq": 1,
+            "stem": q.stem,
+            "kind": "单选",
+            "options": "A.1919年|B.1921年|C.1927年|D.1949年",
+            "answer": "B",
+            "difficulty": "中",
+            "explanation": "改",
+            "reason": "修订解析",
+        },
     )
     assert r.status_code == 302
     q.refresh_from_db()
     assert (q.difficulty, q.explanation) == (2, "改")
-    bad = SimpleUploadedFile("b.xlsx", f.bank_xlsx([["党史", 9, "题", "单选", "A.x|B.y", "Q", "易", ""]]))
+    bad = SimpleUploadedFile(
+        "b.xlsx", f.bank_xlsx([["党史", 9, "题", "单选", "A.x|B.y", "Q", "易", ""]])
+    )
     r = c.post(reverse("learning:question_import"), {"file": bad})
     assert r.status_code == 400
     assert "第 2 行“答案”：单选题的答案应为一个选项字母。" in r.content.decode()
@@ -117,10 +133,17 @@ def test_member_pages_render_and_the_checkin_form(filled):
     other = _client(filled["m3"])
     assert other.get(reverse("learning:portal_issue", args=[filled["issue"].pk])).status_code == 404
     assert (
-        other.get(reverse("learning:portal_attachment", args=[filled["issue"].pk, token])).status_code
+        other.get(
+            reverse("learning:portal_attachment", args=[filled["issue"].pk, token])
+        ).status_code
         == 404
     )
-    assert other.get(reverse("learning:portal_checkin", args=[ls.event_token(filled["event"])])).status_code == 404
+    assert (
+        other.get(
+            reverse("learning:portal_checkin", args=[ls.event_token(filled["event"])])
+        ).status_code
+        == 404
+    )
 
 
 def test_a_resident_who_is_no_member_is_told_so(db):

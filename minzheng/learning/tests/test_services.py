@@ -122,8 +122,14 @@ def test_import_refuses_a_wrong_header_and_a_non_xlsx(world):
 def test_question_edit_keeps_history_with_reason(world):
     q = _q(1)
     data = ls.QuestionInput(
-        category="党史", seq=1, stem=q.stem, kind="single", options=q.options,
-        answer="B", difficulty=2, explanation=q.explanation,
+        category="党史",
+        seq=1,
+        stem=q.stem,
+        kind="single",
+        options=q.options,
+        answer="B",
+        difficulty=2,
+        explanation=q.explanation,
     )
     ls.question_update(actor=world["officer"], question=q, data=data, reason="难度调整")
     q.refresh_from_db()
@@ -256,19 +262,23 @@ def test_answers_after_the_time_limit_are_refused_by_the_server(world):
     _test, sitting, _c = _start(world, now=start, limit=20)
     m1 = world["m1"]
     ls.answer_save(
-        actor=m1, sitting_id=sitting.pk, question_id=_q(1).pk, answer="B",
+        actor=m1,
+        sitting_id=sitting.pk,
+        question_id=_q(1).pk,
+        answer="B",
         now=start + dt.timedelta(minutes=19, seconds=59),
     )
     with pytest.raises(ValidationError) as exc:
         ls.answer_save(
-            actor=m1, sitting_id=sitting.pk, question_id=_q(3).pk, answer="T",
+            actor=m1,
+            sitting_id=sitting.pk,
+            question_id=_q(3).pk,
+            answer="T",
             now=start + dt.timedelta(minutes=20, seconds=1),
         )
     assert exc.value.message_dict == {"sitting": ["答题时间已到，本题答案未保存，请交卷。"]}
     assert SittingQuestion.objects.get(sitting=sitting, question=_q(3)).given == ""
-    late = ls.sitting_submit(
-        actor=m1, sitting_id=sitting.pk, now=start + dt.timedelta(minutes=25)
-    )
+    late = ls.sitting_submit(actor=m1, sitting_id=sitting.pk, now=start + dt.timedelta(minutes=25))
     assert (late.state, late.score, late.submitted_at) == ("expired", 5, sitting.deadline)
 
 
@@ -320,11 +330,17 @@ def test_a_random_paper_draws_by_category_and_difficulty(world):
     test = ls.test_create(
         actor=world["officer"],
         data=ls.TestInput(
-            title="随机", month=dt.date(2021, 7, 1), mode="random",
-            branch_ids=[world["bureau"].pk], time_limit_minutes=20,
-            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=1),
-            spec=[{"category": "党史", "difficulty": 1, "count": 2},
-                  {"category": "党史", "difficulty": 2, "count": 1}],
+            title="随机",
+            month=dt.date(2021, 7, 1),
+            mode="random",
+            branch_ids=[world["bureau"].pk],
+            time_limit_minutes=20,
+            opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(hours=1),
+            spec=[
+                {"category": "党史", "difficulty": 1, "count": 2},
+                {"category": "党史", "difficulty": 2, "count": 1},
+            ],
         ),
     )
     sitting, _c = ls.sitting_start(actor=world["m1"], test=test)
@@ -334,9 +350,13 @@ def test_a_random_paper_draws_by_category_and_difficulty(world):
         ls.test_create(
             actor=world["officer"],
             data=ls.TestInput(
-                title="太多", month=dt.date(2021, 7, 1), mode="random",
-                branch_ids=[world["bureau"].pk], time_limit_minutes=20,
-                opens_at=now, closes_at=now + dt.timedelta(hours=1),
+                title="太多",
+                month=dt.date(2021, 7, 1),
+                mode="random",
+                branch_ids=[world["bureau"].pk],
+                time_limit_minutes=20,
+                opens_at=now,
+                closes_at=now + dt.timedelta(hours=1),
                 spec=[{"category": "党史", "difficulty": 3, "count": 1}],
             ),
         )
@@ -366,9 +386,13 @@ def _event(world, **kw):
     return ls.event_create(
         actor=world["secretary"],
         data=ls.EventInput(
-            kind="visit", title="参观西樵山抗日阵亡将士暨死难同胞纪念碑",
-            site="西樵山", starts_at=now - dt.timedelta(minutes=30),
-            ends_at=now + dt.timedelta(hours=2), branch_ids=[world["bureau"].pk], **kw,
+            kind="visit",
+            title="参观西樵山抗日阵亡将士暨死难同胞纪念碑",
+            site="西樵山",
+            starts_at=now - dt.timedelta(minutes=30),
+            ends_at=now + dt.timedelta(hours=2),
+            branch_ids=[world["bureau"].pk],
+            **kw,
         ),
     )
 
@@ -401,7 +425,10 @@ def test_qr_check_in_reflection_and_review(world):
     r.refresh_from_db()
     assert (r.state, r.reviewed_by) == ("approved", world["secretary"])
     assert list(r.transitions.values_list("name", flat=True)) == [
-        "submit", "return", "resubmit", "approve"
+        "submit",
+        "return",
+        "resubmit",
+        "approve",
     ]
     assert Reflection.objects.count() == 1
 
@@ -431,8 +458,12 @@ def test_a_secretary_sees_only_their_branch(world, make_staff):
         ls.event_create(
             actor=town_sec,
             data=ls.EventInput(
-                kind="lecture", title="讲座", site="礼堂", speaker="专家",
-                starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=1),
+                kind="lecture",
+                title="讲座",
+                site="礼堂",
+                speaker="专家",
+                starts_at=timezone.now(),
+                ends_at=timezone.now() + dt.timedelta(hours=1),
                 branch_ids=[world["bureau"].pk],
             ),
         )
