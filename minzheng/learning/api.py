@@ -208,7 +208,7 @@ class SittingStart(APIView):
     def post(self, request, pk: int):
         member = services._member(request.user)
         test = selectors.member_test(member, pk)
-        sitting, created = services.sitting_start(actor=request.user, test=test)
+        sitting, created = services.sitting_start(actor=request.user, test=test, member=member)
         sitting.test = test
         return Response(
             paper(sitting, sitting.questions.all()),

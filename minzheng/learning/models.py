@@ -309,6 +309,11 @@ class Sitting(models.Model):
 
     test = models.ForeignKey(MonthlyTest, on_delete=models.PROTECT, related_name="sittings")
     member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
+    # The portal account that started the sitting: saves and the submission are taken only
+    # from it (one indexed lookup on the hot path, no member resolution per answer).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     branch = models.ForeignKey(BRANCH, on_delete=models.PROTECT, related_name="+")
     division = _division()
     state = models.CharField(

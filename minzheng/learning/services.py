@@ -642,15 +642,19 @@ def _draw(test: MonthlyTest, member) -> list[Question]:
     if test.mode == MonthlyTest.Mode.FIXED:
         return [f.question for f in test.fixed.select_related("question").order_by("position")]
     rng = random.Random(f"{test.pk}:{member.pk}")
+    pools: dict[tuple, list[int]] = {}
+    for pk, category, difficulty in (
+        Question.objects.filter(
+            is_active=True, category__in={item["category"] for item in test.spec}
+        )
+        .order_by("pk")
+        .values_list("pk", "category", "difficulty")
+    ):
+        pools.setdefault((category, difficulty), []).append(pk)
     chosen: list[int] = []
     for item in test.spec:
-        ids = sorted(
-            Question.objects.filter(
-                is_active=True, category=item["category"], difficulty=item["difficulty"]
-            )
-            .exclude(pk__in=chosen)
-            .values_list("pk", flat=True)
-        )
+        taken = set(chosen)
+        ids = [p for p in pools.get((item["category"], item["difficulty"]), []) if p not in taken]
         chosen += rng.sample(ids, min(int(item["count"]), len(ids)))
     by_id = Question.objects.in_bulk(chosen)
     return [by_id[i] for i in chosen]
@@ -663,12 +667,13 @@ def _existing_sitting(test, member, now) -> Sitting:
     raise ValidationError({"sitting": _("您已参加过本次测试，每人只能参加一次。")})
 
 
-def sitting_start(*, actor, test: MonthlyTest, now=None) -> tuple[Sitting, bool]:
+def sitting_start(*, actor, test: MonthlyTest, member=None, now=None) -> tuple[Sitting, bool]:
     """Start (or resume) the member's one sitting. A second start while the sitting is open
     returns it (a dropped connection resumes, the clock still running from the first start);
     once submitted or timed out it is refused. One sitting per member and test is a unique
-    constraint: of two concurrent starts one inserts, the other reads the winner's row."""
-    member = _member(actor)
+    constraint: of two concurrent starts one inserts, the other reads the winner's row.
+    `member` may be passed when the caller has resolved the actor's member already."""
+    member = member if member is not None else _member(actor)
     now = now or timezone.now()
     if not selectors.member_can_see(member, test):
         raise Http404
@@ -692,6 +697,7 @@ def sitting_start(*, actor, test: MonthlyTest, now=None) -> tuple[Sitting, bool]
             sitting = Sitting.objects.create(
                 test=test,
                 member=member,
+                started_by=actor,
                 branch_id=member.branch_id,
                 division_id=member.branch.division_id,
                 started_at=now,
@@ -723,17 +729,24 @@ def answer_save(*, actor, sitting_id: int, question_id: int, answer, now=None) -
     server-side deadline, for a question not on this member's paper and for an option the
     question does not have. The sitting row is locked, so a save and the submission of the
     same sitting never interleave."""
-    member = _member(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        sitting = Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
+        sitting = (
+            Sitting.objects.select_for_update()
+            .filter(pk=sitting_id, started_by_id=getattr(actor, "pk", None))
+            .first()
+        )
         if sitting is None:
             raise Http404
         if sitting.state != SittingState.OPEN:
             raise ValidationError({"sitting": _("您已交卷，不能再修改答案。")})
         if now > sitting.deadline:
             raise ValidationError({"sitting": _("答题时间已到，本题答案未保存，请交卷。")})
-        sq = SittingQuestion.objects.filter(sitting=sitting, question_id=question_id).first()
+        sq = (
+            SittingQuestion.objects.filter(sitting_id=sitting.pk, question_id=question_id)
+            .only("pk", "question_id", "kind", "options")
+            .first()
+        )
         if sq is None:
             raise ValidationError({"question": _("该题不在您的试卷上。")})
         try:
@@ -757,10 +770,13 @@ def _score(sitting: Sitting) -> int:
 def sitting_submit(*, actor, sitting_id: int, now=None) -> Sitting:
     """Hand the paper in and score it. After the deadline the paper is collected as it was
     saved (超时收卷), scored the same way."""
-    member = _member(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        sitting = Sitting.objects.select_for_update().filter(pk=sitting_id, member=member).first()
+        sitting = (
+            Sitting.objects.select_for_update()
+            .filter(pk=sitting_id, started_by_id=getattr(actor, "pk", None))
+            .first()
+        )
         if sitting is None:
             raise Http404
         if sitting.state != SittingState.OPEN:

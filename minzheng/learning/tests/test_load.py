@@ -34,7 +34,9 @@ def test_members_start_together_and_save_answers_quickly(world):
     timings = []
     for c, paper in clients:
         for q in paper["questions"]:
-            answer = {"single": "A", "judge": "T", "multiple": ["A", "B"], "fill": "北京"}[q["kind"]]
+            answer = {"single": "A", "judge": "T", "multiple": ["A", "B"], "fill": "北京"}[
+                q["kind"]
+            ]
             began = time.perf_counter()
             r = c.put(
                 f"/api/v1/learning/sittings/{paper['id']}/answers/{q['question_id']}/",
