@@ -336,9 +336,10 @@ def _events(rng, secretary, branch, members_users) -> tuple[int, int, int]:
                 )
                 reflections += 1
                 if day.month == 5:  # the 西樵山 visit's reflections are all reviewed
+                    reviewed = starts + dt.timedelta(days=8)
                     if rng.random() < 0.9:
                         services.reflection_review(
-                            actor=secretary, reflection=r, decision="approve"
+                            actor=secretary, reflection=r, decision="approve", now=reviewed
                         )
                     else:
                         services.reflection_review(
@@ -346,6 +347,7 @@ def _events(rng, secretary, branch, members_users) -> tuple[int, int, int]:
                             reflection=r,
                             decision="return",
                             note="请结合本职工作，写出具体的改进打算。",
+                            now=reviewed,
                         )
     return len(EVENTS), attended, reflections
 

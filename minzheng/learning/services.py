@@ -950,7 +950,7 @@ def reflection_submit(*, actor, event: Event, title: str, body: str, now=None) -
 
 
 def reflection_review(
-    *, actor, reflection: Reflection, decision: str, note: str = ""
+    *, actor, reflection: Reflection, decision: str, note: str = "", now=None
 ) -> Reflection:
     """The branch secretary approves a reflection or returns it with a note."""
     require_perm(actor, "learning.review_reflection")
@@ -969,7 +969,7 @@ def reflection_review(
             reason=note.strip(),
             extra_updates={
                 "reviewed_by": actor,
-                "reviewed_at": timezone.now(),
+                "reviewed_at": now or timezone.now(),
                 "review_note": note.strip(),
             },
         )
