@@ -26,6 +26,7 @@ BENCHMARKS: list[list[str]] = [
         "postgres://postgres@127.0.0.1:5432/minzheng_programs_bench",
     ],
     ["qingming_burst.py"],
+    ["learning_tests.py"],
     ["dispatch.py"],
     ["tracing.py"],
     ["api_fuzz.py"],

@@ -200,6 +200,7 @@ FILE_TYPES = {
     ".mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
     ".wav": ("audio/wav", (b"RIFF",)),
     ".m4a": ("audio/mp4", (b"\x00\x00\x00",)),
+    ".mp4": ("video/mp4", (b"\x00\x00\x00",)),
 }
 DOCUMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx")
 

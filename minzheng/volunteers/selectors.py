@@ -175,3 +175,22 @@ def volunteer_ranking(*, user, year: int, limit: int = 50) -> list[Volunteer]:
         .filter(minutes__gt=0)
         .order_by("-minutes", "id")[:limit]
     )
+
+
+# Reads for other apps (learning): branches and their party members stay in this app.
+
+
+def party_branch_list(*, user=None) -> QuerySet[PartyBranch]:
+    """Party branches, narrowed to the user's scope when a user is given."""
+    qs = PartyBranch.objects.select_related("division").order_by("division_id", "name")
+    return scope_queryset(qs, user) if user is not None else qs
+
+
+def party_members(*, branch_ids) -> QuerySet[Volunteer]:
+    """Active party-member volunteers of the given branches, with person and branch."""
+    return (
+        Volunteer.objects.filter(branch_id__in=list(branch_ids), is_party_member=True)
+        .filter(is_active=True)
+        .select_related("person", "branch")
+        .order_by("branch_id", "id")
+    )

@@ -192,6 +192,7 @@ def build() -> World:
     _qingming(towns, cemetery_district, residents, today)
     _rescue(towns, rescue_district, residents)
     _volunteers(towns, officer, people, residents, today)
+    secretaries = _learning(towns, officer, residents)
 
     viewers = {
         "town caseworker": workers["A"][0],
@@ -201,6 +202,7 @@ def build() -> World:
         "rescue staff": _account("scope_rescue", RESCUE_STAFF, TOWN_A),
         "funeral officer": _account("scope_funeral", funeral_roles.FUNERAL_OFFICER, TOWN_A),
         "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
+        "party secretary": secretaries["A"],
         "resident": residents["A"],
         "anonymous": None,
         # District-wide readers see both towns by right: not in the scope walk, but in the
@@ -713,3 +715,93 @@ def _volunteers(towns: tuple[Town, ...], officer, people, residents, today) -> N
             needed=1,
         )
         vs.dispatch_solve(actor=officer, activity=activity, time_limit=2)
+
+
+# ---------------------------------------------------------------- learning
+
+
+def _learning(towns: tuple[Town, ...], officer, residents) -> dict:
+    """Each town's branch (made by _volunteers, its resident a party member) gets a
+    secretary, a published study issue with a file, a monthly test sat by the member, a
+    check-in, a lecture with the member's QR check-in and reflection."""
+    import io
+
+    from openpyxl import Workbook
+
+    from minzheng.learning import services as ls
+    from minzheng.learning.apps import PARTY_SECRETARY
+    from minzheng.learning.models import Question, SecretaryBranch
+    from minzheng.volunteers.models import PartyBranch
+
+    ls.parameters_ensure_defaults()
+    wb = Workbook()
+    wb.active.append(list(ls.COLUMNS))
+    wb.active.append(
+        ["党史", 1, "中共一大于哪一年召开？", "单选", "A.1919年|B.1921年", "B", "易", ""]
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    ls.question_import(actor=officer, content=out.getvalue(), filename="bank.xlsx")
+    question = Question.objects.get(category="党史", seq=1)
+    now = timezone.now()
+    secretaries = {}
+    for town in towns:
+        branch = PartyBranch.objects.get(name=town.markers["党支部"])
+        sec = _account(
+            f"scope_secretary_{town.key}",
+            PARTY_SECRETARY,
+            town.prefix + "000",
+            display=town.mark("支部书记"),
+        )
+        SecretaryBranch.objects.create(user=sec, branch=branch)
+        secretaries[town.key] = sec
+        member = residents[town.key]
+        content = b"%PDF-1.4 " + f"scope-world learning {town.key}".encode()
+        issue = ls.issue_create(
+            actor=sec,
+            data=ls.IssueInput(
+                2021, 1, town.mark("学习资料"), town.mark("学习资料正文"), 20, [branch.pk]
+            ),
+            files=[SimpleUploadedFile(town.mark("学习资料附件") + ".pdf", content)],
+        )
+        town.files["学习资料附件"] = content
+        ls.issue_publish(actor=sec, issue=issue)
+        ls.reading_record(actor=member, issue=issue, seconds=120, finished=True)
+        ls.checkin_create(actor=member, minutes=30, book="中国共产党简史")
+        test = ls.test_create(
+            actor=sec,
+            data=ls.TestInput(
+                title=town.mark("每月一测"),
+                month=now.date(),
+                mode="fixed",
+                branch_ids=[branch.pk],
+                time_limit_minutes=20,
+                opens_at=now - dt.timedelta(hours=1),
+                closes_at=now + dt.timedelta(days=3),
+                question_ids=[question.pk],
+            ),
+        )
+        sitting, _created = ls.sitting_start(actor=member, test=test)
+        ls.answer_save(actor=member, sitting_id=sitting.pk, question_id=question.pk, answer="B")
+        ls.sitting_submit(actor=member, sitting_id=sitting.pk)
+        event = ls.event_create(
+            actor=sec,
+            data=ls.EventInput(
+                kind="lecture",
+                title=town.mark("党史讲座"),
+                site=town.mark("讲座地点"),
+                speaker=town.mark("主讲人"),
+                starts_at=now - dt.timedelta(minutes=30),
+                ends_at=now + dt.timedelta(hours=2),
+                branch_ids=[branch.pk],
+            ),
+        )
+        town.tokens.add(ls.event_token(event))
+        ls.attendance_check_in(actor=member, event=event)
+        ls.reflection_submit(
+            actor=member,
+            event=event,
+            title=town.mark("心得标题"),
+            body=town.mark("心得体会") + "，铭记历史、缅怀先烈、珍爱和平、开创未来。" * 4,
+        )
+    return secretaries

@@ -302,6 +302,7 @@ ROLES = [
     "rescue staff",
     "funeral officer",
     "funeral home staff",
+    "party secretary",
     "resident",
     "anonymous",
 ]
