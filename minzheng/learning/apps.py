@@ -64,6 +64,7 @@ class LearningConfig(AppConfig):
                 "learning.view_studyissue",
                 "📖",
                 count=_pending_reflections,
+                count_label=_("待审心得"),
                 order=70,
             )
         )
