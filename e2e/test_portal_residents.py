@@ -165,6 +165,7 @@ def world(divisions, make_staff):
         "closed_slot": closed_slot,
         "booking": booking,
         "application": application,
+        "activity": activity,
     }
 
 
@@ -194,6 +195,7 @@ def _portal_urls(w) -> list[str]:
         "/portal/rescue/mine/",
         "/portal/volunteers/",
         "/portal/volunteers/mine/",
+        f"/portal/volunteers/activities/{w['activity'].pk}/",
     ]
 
 
