@@ -62,7 +62,7 @@ def test_resident_signs_in_with_sms_code(phone_page):
 
     page = phone_page
     page.goto("/portal/")
-    page.get_by_role("main").get_by_role("link", name="登录").tap()
+    page.get_by_role("main").get_by_role("link", name="登录", exact=True).tap()
     expect(page).to_have_url(re.compile(r"/portal/login/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("手机号码登录")
 

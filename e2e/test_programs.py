@@ -51,7 +51,7 @@ def test_resident_applies_is_returned_then_accepted(
     page.goto("/portal/")
     page.get_by_role("link", name=re.compile("救助申请")).first.tap()
     expect(page).to_have_url(re.compile(r"/portal/programs/$"))
-    page.get_by_role("link", name="临时救助").tap()
+    page.get_by_role("link", name="申请临时救助").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("申请临时救助")
 
     page.get_by_label("所在镇街/村居").select_option(GUIYI)

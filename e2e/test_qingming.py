@@ -128,8 +128,10 @@ def test_resident_books_a_visit_on_a_phone_in_elder_mode(phone_page, force_login
     page.get_by_test_id("elder-on").tap()
     expect(page.locator("html")).to_have_class(re.compile(r"elder"))
     page.get_by_role("link", name=re.compile("清明祭扫预约")).tap()
-    page.get_by_role("link", name="预约祭扫").tap()
-    page.get_by_role("link", name=re.compile("桂城测试公墓")).tap()
+    # Elder mode lists the cemeteries on the Qingming page: one step fewer.
+    page.get_by_test_id("elder-cemeteries").get_by_role(
+        "link", name=re.compile("桂城测试公墓")
+    ).tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("第 2 步：选择日期和时段")
     page.get_by_test_id(f"slot-{qingming['slots']['tomorrow'].pk}").tap()
     # Elder mode, bound account: name and ID are filled in; one tap books.
@@ -145,6 +147,13 @@ def test_resident_books_a_visit_on_a_phone_in_elder_mode(phone_page, force_login
     expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
     assert (booking.plate, booking.party_size, booking.channel) == ("粤AD12345", 1, "online")
 
+    # Cancelling asks first, naming the visit; dismissed, the booking stays.
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="取消预约").tap()
+    expect(page.get_by_test_id("status")).to_have_text("待入园")
+    assert asked and "桂城测试公墓的祭扫预约吗" in asked[0]
+    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="取消预约").tap()
     expect(page.get_by_test_id("status")).to_have_text("已取消")
 

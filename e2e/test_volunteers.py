@@ -80,7 +80,15 @@ def test_volunteer_signs_up_in_two_taps(phone_page, force_login, journey):
     page.goto("/portal/volunteers/mine/")
     expect(page.get_by_text("罗村社区检测点 · 测温")).to_be_visible()
     expect(page.locator("svg").first).to_be_visible()
-    page.get_by_role("button", name="退出").tap()
+    # Withdrawing names itself (not the sign-out word alone) and asks first.
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="退出该班次").tap()
+    expect(page.get_by_text("罗村社区检测点 · 测温")).to_be_visible()
+    assert asked and asked[0].startswith("确定退出“罗村社区检测点志愿服务”")
+    assert SignUp.objects.get().status == SignUp.Status.CONFIRMED  # dismissed: nothing done
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="退出该班次").tap()
     expect(page.get_by_role("status")).to_contain_text("已退出该班次。")
     assert SignUp.objects.get().status == SignUp.Status.WITHDRAWN
 

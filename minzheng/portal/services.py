@@ -337,3 +337,43 @@ def resident_bind_id_number(*, user, real_name: str, id_number: str) -> Resident
     except IntegrityError:  # another account bound the same number a moment ago
         raise ValidationError({"id_number": taken_elsewhere}) from None
     return locked
+
+
+def resident_person_ensure(*, user, residence_division_code: str = ""):
+    """The registry person of a bound resident, created in the same flow when the registry
+    does not know the number yet (`registry.services.person_register_self`, with the name
+    and number bound to the account and its verified phone), or linked when the number was
+    registered after the binding. The caller holds the transaction when it writes more."""
+    from minzheng.registry import services as registry_services
+    from minzheng.registry.models import Person
+
+    profile = ResidentProfile.objects.filter(user=user).first()
+    if profile is None or not profile.is_bound:
+        raise ValidationError({"person": _("请先在“我的”中完成实名绑定。")})
+    if profile.person_id:
+        return profile.person
+    with transaction.atomic():
+        person = Person.objects.filter(id_number_hash=profile.id_number_hash).first()
+        if person is not None and person.name != profile.real_name:
+            raise ValidationError(
+                {"person": _("民政登记的姓名与您绑定的姓名不一致，请携带身份证到服务窗口办理。")}
+            )
+        if person is None:
+            try:
+                person = registry_services.person_register_self(
+                    resident=user,
+                    data=registry_services.PersonInput(
+                        name=profile.real_name,
+                        id_number=profile.id_number,
+                        phone=profile.phone,
+                        residence_division_code=residence_division_code,
+                    ),
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+                if "residence_division" in errors:
+                    errors["home_division"] = errors.pop("residence_division")
+                raise ValidationError(errors) from None
+        ResidentProfile.objects.filter(pk=profile.pk).update(person=person)
+        audit.record(actor=user, action=audit.Action.UPDATE, target=profile, summary="关联民政登记")
+    return person

@@ -11,4 +11,6 @@ urlpatterns = [
     path("portal/logout/", views.logout_view, name="logout"),
     path("portal/me/", views.me, name="me"),
     path("portal/me/bind/", views.me_bind, name="me_bind"),
+    path("portal/offices/", views.offices, name="offices"),
+    path("portal/policy/", views.policy, name="policy"),
 ]

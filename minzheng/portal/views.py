@@ -58,6 +58,25 @@ def home(request):
     )
 
 
+def offices(request):
+    """Open to everyone: where to go, when, and whom to call."""
+    return render(request, "portal/offices.html", {"offices": selectors.service_offices()})
+
+
+def policy(request):
+    """Open to everyone: the policy parameters in force today, each with its source
+    document (the same rows as `GET /api/v1/core/parameters/`)."""
+    from django.utils import timezone
+
+    from minzheng.core.selectors import parameters_in_force
+
+    q = (request.GET.get("q") or "").strip()[:40]
+    rows = parameters_in_force(on=timezone.localdate()).order_by("key", "division_id")
+    if q:
+        rows = rows.filter(name__icontains=q)
+    return render(request, "portal/policy.html", {"rows": rows, "q": q})
+
+
 @require_http_methods(["GET", "POST"])
 def login_phone(request):
     """Step 1: the phone number, then an SMS code is sent."""

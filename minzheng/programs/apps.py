@@ -45,6 +45,21 @@ class ProgramsConfig(AppConfig):
                 order=20,
             )
         )
+        # Open without a sign-in: a progress lookup by number + ID number, and publicity.
+        add_portal_service(
+            PortalService(
+                _("办理进度查询"),
+                _("凭申请编号和身份证号码查询，无需登录"),
+                "programs:portal_progress",
+                "🔎",
+                order=21,
+            )
+        )
+        add_portal_service(
+            PortalService(
+                _("救助公示"), _("审批结果公示，无需登录"), "programs:publicity", "📢", order=22
+            )
+        )
 
         def run_demo(*, stdout, password):
             from .demo import run

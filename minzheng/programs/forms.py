@@ -61,6 +61,9 @@ class ApplicationForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.fields["division"].choices = [("", "——")] + list(divisions)
+        # Required as the service requires it, so the form marks it truthfully.
+        self.fields["bank_account"].required = programme.kind == "cash"
+        self.fields["bank_name"].required = programme.kind == "cash"
         self.fact_names = []
         for f in get_rules(programme.rules_key).fields:
             name = f"fact_{f.name}"
@@ -207,3 +210,12 @@ class CaseSearchForm(StyledFormMixin, forms.Form):
         ]
         self.fields["state"].choices = [("", _("全部"))] + list(State.choices)
         self.fields["division"].choices = [("", _("全部"))] + list(divisions)
+
+
+class ProgressForm(StyledFormMixin, forms.Form):
+    number = forms.CharField(
+        label=_("申请编号"),
+        max_length=20,
+        help_text=_("受理通知书或短信上的编号，如 JZ20260000123。"),
+    )
+    id_number = forms.CharField(label=_("申请人身份证号码"), max_length=24)

@@ -189,6 +189,29 @@ def resident_applications(*, user) -> QuerySet[Application]:
     return Application.objects.filter(resident=user).select_related("programme").order_by("-id")
 
 
+def application_progress(*, number: str, id_number: str) -> Application | None:
+    """The application with this number whose applicant has this ID number, for the public
+    progress lookup; None when either does not match (the caller answers both the same)."""
+    from django.core.exceptions import ValidationError
+
+    from minzheng.registry import validators
+    from minzheng.registry.pii import blind_index
+
+    number = (number or "").strip().upper()
+    try:
+        id_hash = blind_index(validators.parse_id_number(id_number or "").number, kind="id")
+    except ValidationError:
+        return None
+    if not number:
+        return None
+    return (
+        Application.objects.select_related("programme")
+        .only("number", "state", "submitted_on", "state_since", "programme__name")
+        .filter(number=number, applicant_id_hash=id_hash)
+        .first()
+    )
+
+
 def resident_application(*, user, application_id: int) -> Application:
     from django.http import Http404
 

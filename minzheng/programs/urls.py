@@ -33,4 +33,6 @@ urlpatterns = [
         name="portal_notice",
     ),
     path("portal/programs/publicity/", views.publicity, name="publicity"),
+    path("portal/programs/guide/<slug:code>/", views.portal_guide, name="portal_guide"),
+    path("portal/programs/progress/", views.portal_progress, name="portal_progress"),
 ]

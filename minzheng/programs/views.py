@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from minzheng.core.district import district_code
 from minzheng.core.forms_util import add_service_errors
 from minzheng.core.scope import user_prefix
-from minzheng.core.selectors import all_division_choices, division_choices
+from minzheng.core.selectors import division_choices
 from minzheng.core.views import staff_required
 from minzheng.portal.decorators import resident_required
 
@@ -311,22 +311,28 @@ def _apply(request, *, programme, divisions, resident, template, done):
                 channel=Application.Channel.COUNTER if staff else Application.Channel.PORTAL,
             )
             try:
-                app = services.application_submit(actor=request.user, data=data, resident=resident)
-                for kind, upload in form.documents():
-                    services.document_add(
-                        actor=request.user, application=app, upload=upload, kind=kind
-                    )
+                app = services.application_submit(
+                    actor=request.user, data=data, resident=resident, documents=form.documents()
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("申请已提交，编号 %(n)s。") % {"n": app.number})
                 return redirect(done, pk=app.pk)
+        else:  # the files' problems too, so the applicant hears everything at once
+            for name, message in services.documents_errors(programme, form.documents()).items():
+                form.add_error(name, message)
     else:
         initial = {"idempotency_key": uuid.uuid4().hex}
         if resident is not None:
+            # What the account already knows: the bound name and ID number, the verified phone.
             profile = getattr(request.user, "resident_profile", None)
             if profile and profile.real_name:
                 initial["applicant_name"] = profile.real_name
+            if profile and profile.is_bound:
+                initial["applicant_id_number"] = profile.id_number
+            if profile and profile.phone:
+                initial["phone"] = profile.phone
         form = ApplicationForm(
             programme=programme, divisions=divisions, staff=staff, initial=initial
         )
@@ -502,13 +508,93 @@ def batch_rerun(request, pk: int):
 
 @resident_required
 def portal_home(request):
+    """Open to everyone: the programmes with their guides, the progress lookup and the
+    publicity; a signed-in resident also sees their applications."""
+    resident = request.user.is_authenticated and request.user.kind == "resident"
     return render(
         request,
         "programs/portal_home.html",
         {
-            "applications": selectors.resident_applications(user=request.user),
+            "applications": (
+                selectors.resident_applications(user=request.user) if resident else []
+            ),
+            "resident": resident,
             "programmes": selectors.portal_programmes(),
         },
+    )
+
+
+def _town_community_choices() -> list:
+    """Communities grouped under their town (the town's own office first): one grouped
+    list that works without JavaScript; portal/linked_select.js narrows it to the town
+    chosen in the first select."""
+    from minzheng.core.models import Division
+
+    groups: dict[str, list] = {}
+    towns = Division.objects.filter(level="town", is_active=True).order_by("code")
+    for town in towns:
+        groups[town.code] = [(town.code, _("%(town)s（镇街本级）") % {"town": town.name})]
+    for d in Division.objects.filter(level="community", is_active=True).order_by("code"):
+        groups.setdefault(d.parent_id, []).append((d.code, d.name))
+    return [(t.name, groups[t.code]) for t in towns]
+
+
+def portal_guide(request, code: str):
+    """办事指南, open to everyone: who may apply, the documents, where, and how long each
+    stage may take (the policy parameters in force)."""
+    from minzheng.core.params import ParameterMissing, parameter_value
+
+    from .guides import ELIGIBILITY, TIME_LIMITS
+
+    programme = get_object_or_404(selectors.portal_programmes(), code=code)
+    today = timezone.localdate()
+    limits = []
+    for key, label in TIME_LIMITS:
+        try:
+            value = parameter_value(key, on=today)
+        except ParameterMissing:
+            continue
+        limits.append({"label": label, "value": value})
+    return render(
+        request,
+        "programs/portal_guide.html",
+        {"programme": programme, "eligibility": ELIGIBILITY.get(code, ""), "limits": limits},
+    )
+
+
+def portal_progress(request):
+    """Progress lookup by application number + ID number, open to everyone. The same
+    answer for "no such application" and "wrong ID number", so it confirms nothing about
+    either; limited per client address (`PROGRESS_LOOKUP`, attempts counted whatever the
+    answer); POST only, so the numbers stay out of addresses and access logs, and nothing
+    personal is logged."""
+    from minzheng.core.context import client_ip
+
+    from .forms import ProgressForm
+    from .ratelimit import PROGRESS_LOOKUP
+
+    form = ProgressForm(request.POST or None)
+    found = not_found = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        decision = PROGRESS_LOOKUP.hit(client_ip(request))
+        if not decision.allowed:
+            form.add_error(
+                None,
+                _("查询过于频繁，请 %(m)d 分钟后再试。")
+                % {"m": max(1, (decision.retry_after + 59) // 60)},
+            )
+            status = 429
+        else:
+            found = selectors.application_progress(
+                number=form.cleaned_data["number"], id_number=form.cleaned_data["id_number"]
+            )
+            not_found = found is None
+    return render(
+        request,
+        "programs/portal_progress.html",
+        {"form": form, "found": found, "not_found": not_found},
+        status=status,
     )
 
 
@@ -518,7 +604,7 @@ def portal_apply(request, code: str):
     return _apply(
         request,
         programme=programme,
-        divisions=all_division_choices(),
+        divisions=_town_community_choices(),
         resident=request.user,
         template="programs/portal_apply.html",
         done="programs:portal_case",

@@ -25,6 +25,7 @@ from .models import (
     Memorial,
     ProxySweep,
     Reservation,
+    Season,
     Slot,
     SlotTemplate,
     Tribute,
@@ -230,6 +231,39 @@ def _season_2027(admin, staff, resident, cems: list[Cemetery], rng: random.Rando
     return f"{season.name}（清明 {timezone.localtime(season.qingming_at, rules.CHINA):%Y-%m-%d %H:%M}）{len(made)} 笔预约，各状态人数 {by_status}"
 
 
+PRACTICE_NAME = "预约体验时段（演示）"
+PRACTICE_DAYS = 7
+
+
+def _practice_season(admin) -> str:
+    """Practice slots a newcomer can book on the day the demo is loaded: an illustrative
+    season of PRACTICE_DAYS days from today, open for booking since today 00:00 (computed
+    from the date, so every load has them), unless a real season is open now anyway.
+    Reused while it lasts; `year` is unique, so it takes the first year no season holds."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if Season.objects.filter(booking_opens_at__lte=now, ends_on__gte=today).exists():
+        return "已有开放预约的祭扫季，无需体验时段"
+    season = Season.objects.filter(name=PRACTICE_NAME).first()
+    if season is None:
+        taken = set(Season.objects.values_list("year", flat=True))
+        year = next((y for y in range(today.year, today.year + 10) if y not in taken), None)
+        if year is None:
+            return "无可用年份，未建体验时段"
+        season = services.season_create(
+            actor=admin, year=year, name=PRACTICE_NAME, is_illustrative=True
+        )
+    Season.objects.filter(pk=season.pk).update(
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=PRACTICE_DAYS - 1),
+        qingming_at=_at(today, 12),
+        booking_opens_at=_at(today, 0),
+    )
+    season.refresh_from_db()
+    created = services.slots_generate(actor=admin, season=season)
+    return f"{PRACTICE_NAME} {season.starts_on:%Y-%m-%d} 至 {season.ends_on:%Y-%m-%d}，新建 {created} 个时段"
+
+
 def _visit(staff, r: Reservation, gate: Gate, at: dt.datetime, *, stay: int | None) -> None:
     """Scan a booking in at `at` (its QR) and, when `stay` is given, out that many minutes
     later (its short code), with the demo's simulated clock."""
@@ -395,5 +429,6 @@ def run(*, stdout, password: str) -> str:
     summary_2021 = _season_2021(admin, cems, rng)
     summary_2027 = _season_2027(admin, staff, resident, cems, rng)
     _proxy_and_memorial(staff, resident)
+    practice = _practice_season(admin)
     scans = CheckIn.objects.count()
-    return f"{len(cems)} 个示例墓园；{summary_2021}；{summary_2027}；{scans} 条核验；账号 cemetery_staff，演示居民 {DEMO_RESIDENT_PHONE}"
+    return f"{len(cems)} 个示例墓园；{summary_2021}；{summary_2027}；{practice}；{scans} 条核验；账号 cemetery_staff，演示居民 {DEMO_RESIDENT_PHONE}"

@@ -40,6 +40,14 @@ def current_season(today: dt.date | None = None) -> Season | None:
     )
 
 
+def portal_seasons(today: dt.date | None = None) -> list[Season]:
+    """The seasons a visitor may still book or wait for (in progress or to come), earliest
+    first; when none is left, the latest one (shown as ended)."""
+    today = today or timezone.localdate()
+    upcoming = list(Season.objects.filter(ends_on__gte=today).order_by("starts_on")[:3])
+    return upcoming or list(Season.objects.order_by("-year")[:1])
+
+
 def slots_for(*, cemetery_id: int, day: dt.date) -> QuerySet[Slot]:
     return Slot.objects.filter(cemetery_id=cemetery_id, date=day, is_open=True).order_by(
         "starts_at"

@@ -41,7 +41,9 @@ from .models import Cemetery, Gate, Memorial, ProxySweep, Reservation, Season, S
 
 
 def _qr_svg(reservation: Reservation) -> str:
-    return segno.make(services.qr_payload(reservation), error="m").svg_inline(scale=5, border=2)
+    return segno.make(services.qr_payload(reservation), error="m").svg_inline(
+        scale=5, border=2, omitsize=True
+    )
 
 
 def _days_with_slots(
@@ -83,52 +85,80 @@ def _book_from_form(request, form, *, slot: Slot, **kwargs) -> Reservation | Non
 # ---------------------------------------------------------------- resident portal
 
 
-@resident_required
+def _season_states(seasons: list[Season], now: dt.datetime) -> list[dict]:
+    """Each season with what a visitor may do now: book (open), wait for the opening
+    (not yet open: the opening time is shown, no slot buttons, no form) or nothing (ended)."""
+    today = timezone.localdate(now)
+    return [
+        {
+            "season": s,
+            "ended": s.ends_on < today,
+            "open": s.booking_opens_at <= now and s.ends_on >= today,
+            "opens_at": timezone.localtime(s.booking_opens_at, rules.CHINA),
+        }
+        for s in seasons
+    ]
+
+
 def portal_home(request):
+    """Open to everyone: the seasons' dates and opening times; a resident also sees
+    their bookings."""
+    from minzheng.core.context_processors import ELDER_COOKIE
+
+    resident = request.user.is_authenticated and request.user.kind == "resident"
+    elder = request.COOKIES.get(ELDER_COOKIE) == "1"
     return render(
         request,
         "qingming/portal_home.html",
         {
-            "bookings": selectors.my_reservations(request.user)[:20],
-            "season": selectors.current_season(),
+            "bookings": selectors.my_reservations(request.user)[:20] if resident else [],
+            "resident": resident,
+            "seasons": _season_states(selectors.portal_seasons(), timezone.now()),
+            # Elder mode: the cemeteries on this page, one step fewer than standard mode.
+            "cemeteries": selectors.cemeteries().select_related("division") if elder else [],
         },
     )
 
 
-@resident_required
 def book_cemetery(request):
+    """Open to everyone (a visitor sees where and when before signing in)."""
     return render(
         request,
         "qingming/book_cemetery.html",
         {
             "cemeteries": selectors.cemeteries().select_related("division"),
-            "season": selectors.current_season(),
+            "seasons": _season_states(selectors.portal_seasons(), timezone.now()),
         },
     )
 
 
-@resident_required
 def book_slot(request, cemetery_id: int):
+    """Open to everyone: an open season's slots as buttons (the form itself needs a
+    sign-in), a season not yet open as its dates and opening time only."""
     cemetery = get_object_or_404(Cemetery, pk=cemetery_id, is_active=True)
-    season = selectors.current_season()
-    if season is None:
-        raise Http404
     now = timezone.now()
+    seasons = _season_states(selectors.portal_seasons(), now)
+    if not seasons:
+        raise Http404
+    for state in seasons:
+        state["days"] = (
+            _days_with_slots(cemetery=cemetery, season=state["season"], now=now)
+            if state["open"]
+            else []
+        )
     return render(
         request,
         "qingming/book_slot.html",
-        {
-            "cemetery": cemetery,
-            "season": season,
-            "days": _days_with_slots(cemetery=cemetery, season=season, now=now),
-            "not_open": now < season.booking_opens_at,
-        },
+        {"cemetery": cemetery, "seasons": seasons},
     )
 
 
 @resident_required
 def book_form(request, slot_id: int):
     slot = get_object_or_404(Slot.objects.select_related("cemetery", "season"), pk=slot_id)
+    state = _season_states([slot.season], timezone.now())[0]
+    if not state["open"]:  # a closed season shows as closed: no form to fill in vain
+        return render(request, "qingming/book_closed.html", {"slot": slot, "state": state})
     p = qparams.booking_params(division_code=slot.cemetery.division_id, on=slot.date)
     profile = request.user.resident_profile
     initial = {

@@ -165,6 +165,38 @@ def person_register(*, actor, data: PersonInput) -> Person:
     return person
 
 
+def person_register_self(*, resident, data: PersonInput) -> Person:
+    """A resident registers themself, with the identity their account has verified (the
+    portal's bound name and ID number, the SMS-verified phone): no staff permission, no
+    scope, since the record is the resident's own. Same checks as `person_register`; a
+    number already registered is refused (the caller links that record instead)."""
+    if getattr(resident, "kind", "") != "resident" or not resident.is_authenticated:
+        raise ValidationError({"person": _("请先登录。")})
+    person, errors = person_build(data)
+    if (
+        not errors
+        and person.id_number_hash
+        and Person.objects.filter(id_number_hash=person.id_number_hash).exists()
+    ):
+        errors["id_number"] = _("该身份证号码已登记。")
+    if not person.id_number_hash and "id_number" not in errors:
+        errors["id_number"] = _("请先完成实名绑定。")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            person.save()
+            audit.record(
+                actor=resident,
+                action=audit.Action.CREATE,
+                target=person,
+                summary=f"本人登记 {person.name}",
+            )
+    except IntegrityError:
+        raise ValidationError({"id_number": _("该身份证号码刚刚已被登记。")}) from None
+    return person
+
+
 PERSON_EDITABLE = (
     "name",
     "sex",

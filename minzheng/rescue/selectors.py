@@ -294,3 +294,11 @@ def monthly_stats(*, user, year: int) -> list[MonthRow]:
         )
         for m in range(1, 13)
     ]
+
+
+def public_stations() -> list[dict]:
+    """Each station's name, address and duty phone, for the public pages ("call the
+    station" must say which number)."""
+    from .models import Station
+
+    return list(Station.objects.order_by("pk").values("name", "address", "phone"))

@@ -546,12 +546,20 @@ def portal_home(request):
     page = Paginator(selectors.public_notices(_notice_filters(form)), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "rescue/portal_home.html", {"form": form, "page": page})
+    return render(
+        request,
+        "rescue/portal_home.html",
+        {"form": form, "page": page, "stations": selectors.public_stations()},
+    )
 
 
 def portal_notice(request, notice_id: int):
     notice = get_object_or_404(selectors.public_notices(), pk=notice_id)
-    return render(request, "rescue/portal_notice.html", {"notice": notice})
+    return render(
+        request,
+        "rescue/portal_notice.html",
+        {"notice": notice, "stations": selectors.public_stations()},
+    )
 
 
 def portal_notice_photo(request, notice_id: int):

@@ -118,6 +118,21 @@ class RegisterForm(StyledFormMixin, forms.Form):
         label=_("有空结束时间"), initial="18:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
 
+    def __init__(self, *args, needs_home: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_home:  # the registry does not know the resident yet: where they live
+            from minzheng.core.models import Division
+
+            towns: dict[str, list] = {}
+            for d in Division.objects.filter(level="community").select_related("parent"):
+                towns.setdefault(d.parent.name, []).append((d.code, d.name))
+            self.fields["home_division"] = forms.ChoiceField(
+                label=_("常住村居"),
+                choices=[("", "——")] + sorted(towns.items()),
+                help_text=_("民政部门还没有您的登记信息，将用您绑定的姓名和身份证号码一并登记。"),
+            )
+            self.fields["home_division"].widget.attrs["class"] = "form-select"
+
 
 class VolunteerForm(StyledFormMixin, forms.Form):
     id_number = forms.CharField(

@@ -79,7 +79,9 @@ def _run_form(request, form, action, success: str) -> None:
 
 
 def _qr_svg(data: str, scale: int = 6) -> str:
-    return segno.make(data, error="m").svg_inline(scale=scale, dark="#000", light="#fff")
+    return segno.make(data, error="m").svg_inline(
+        scale=scale, dark="#000", light="#fff", omitsize=True
+    )
 
 
 # ------------------------------------------------------------------ staff: activities
@@ -615,7 +617,9 @@ def portal_home(request):
 def portal_register(request):
     if selectors.volunteer_for_user(request.user):
         return redirect("volunteers:portal_mine")
-    form = RegisterForm(request.POST or None)
+    profile = getattr(request.user, "resident_profile", None)
+    needs_home = bool(profile and profile.is_bound and not profile.person_id)
+    form = RegisterForm(request.POST or None, needs_home=needs_home)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -623,12 +627,17 @@ def portal_register(request):
                 user=request.user,
                 skills=tuple(d["skills"]),
                 weekly=[(int(w), d["start"], d["end"]) for w in d["weekdays"]],
+                home_division_code=d.get("home_division", ""),
             )
             messages.success(request, _("已注册为志愿者。"))
             return redirect("volunteers:portal_home")
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "volunteers/portal_register.html", {"form": form})
+    return render(
+        request,
+        "volunteers/portal_register.html",
+        {"form": form, "bound": bool(profile and profile.is_bound), "needs_home": needs_home},
+    )
 
 
 def portal_activity(request, activity_id: int):

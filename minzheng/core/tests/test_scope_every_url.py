@@ -49,8 +49,10 @@ PUBLIC: dict[str, set[str]] = {
     "qingming-api-cemeteries": {"公墓", "东门"},
     # 寻亲公告: a published notice is public by purpose (its title and photo; never the
     # case's health, belongings or the families' reports).
-    "rescue:portal_home": {"寻亲公告"},
-    "rescue:portal_notice": {"寻亲公告"},
+    # Where they say "call the station", they give every station's name and duty phone:
+    # a station is a public office, its phone is there to be called.
+    "rescue:portal_home": {"寻亲公告", "救助站"},
+    "rescue:portal_notice": {"寻亲公告", "救助站"},
     "rescue:portal_notice_photo": {"救助照片"},
     # A published volunteer activity is open to everyone who may sign up.
     "volunteers:portal_home": {"志愿活动", "组织单位"},

@@ -119,7 +119,10 @@ def test_sms_sign_in_journey_returns_to_next(client, django_capture_on_commit_ca
     page = client.get("/portal/login/?next=/portal/me/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert '<label class="form-label fw-semibold" for="id_phone">手机号码</label>' in html
+    assert (
+        '<label class="form-label fw-semibold" for="id_phone">手机号码 <span class="mz-required">（必填）</span></label>'
+        in html
+    )
     assert 'autocomplete="tel"' in html
     assert 'inputmode="numeric"' in html
 
@@ -288,8 +291,14 @@ def test_me_offers_the_bind_form_until_bound(client):
     html = client.get("/portal/me/").content.decode()
 
     assert 'action="/portal/me/bind/"' in html
-    assert '<label class="form-label fw-semibold" for="id_real_name">姓名</label>' in html
-    assert '<label class="form-label fw-semibold" for="id_id_number">身份证号码</label>' in html
+    assert (
+        '<label class="form-label fw-semibold" for="id_real_name">姓名 <span class="mz-required">（必填）</span></label>'
+        in html
+    )
+    assert (
+        '<label class="form-label fw-semibold" for="id_id_number">身份证号码 <span class="mz-required">（必填）</span></label>'
+        in html
+    )
 
 
 @pytest.mark.django_db

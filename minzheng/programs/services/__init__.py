@@ -63,6 +63,7 @@ from .submission import (
     application_withdraw,
     applications_bulk_grant,
     document_add,
+    documents_errors,
     required_documents_missing,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "disbursement_return_run",
     "disbursement_return_start",
     "document_add",
+    "documents_errors",
     "fast_path_advance",
     "investigation_record",
     "objection_record",

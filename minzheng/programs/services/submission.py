@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,10 @@ from minzheng.core.params import ParameterMissing
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
 from minzheng.core.services import (
+    DOCUMENT_TYPES,
     attachment_add,
     attachment_add_by_resident,
+    upload_errors,
 )
 from minzheng.core.validators import name_error
 from minzheng.registry import validators
@@ -327,10 +330,35 @@ def _insert(
     return application
 
 
+def documents_errors(programme: Programme, documents) -> dict[str, str]:
+    """What is wrong with the files sent with a new application, as `doc_<kind>` → message
+    (the form's field names), without writing anything."""
+    kinds = {d["kind"] for d in programme.documents_required} | {"other"}
+    errors: dict[str, str] = {}
+    for kind, upload in documents:
+        field_name = f"doc_{kind}"
+        if kind not in kinds:
+            errors[field_name] = _("请选择材料类型。")
+            continue
+        errors.update(upload_errors(upload, field=field_name, allowed=DOCUMENT_TYPES))
+    return errors
+
+
 def application_submit(
-    *, actor, data: ApplicationInput, resident=None, on: dt.date | None = None
+    *,
+    actor,
+    data: ApplicationInput,
+    resident=None,
+    on: dt.date | None = None,
+    documents: Sequence[tuple[str, Any]] = (),
 ) -> Application:
-    """Submit an application at the counter (staff actor) or on the portal (resident).
+    """Submit an application at the counter (staff actor) or on the portal (resident),
+    with the documents sent in the same form (`documents`: (kind, uploaded file) pairs).
+
+    Everything or nothing: the files are checked (type by extension and content, size)
+    together with the application, every problem reported at once, before any row is
+    written; the application and its attachments are then written in one transaction, so
+    a refused file leaves no application behind and the same form can be sent again.
 
     The same idempotency key twice returns the first application (a double-clicked form
     or a retried request creates one case). The "at most once" rule is backed by the
@@ -346,12 +374,28 @@ def application_submit(
         data.channel = Application.Channel.PORTAL
         if not data.idempotency_key:
             raise ValidationError({"idempotency_key": _("缺少提交标识，请刷新页面后重试。")})
-    prepared = application_prepare(actor=actor, data=data, on=on, resident=resident)
+    programme = Programme.objects.filter(code=data.programme_code, is_active=True).first()
+    errors = documents_errors(programme, documents) if programme else {}
+    try:
+        prepared = application_prepare(actor=actor, data=data, on=on, resident=resident)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({**exc.message_dict, **errors}) from None
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         try:
             application = _insert(prepared, actor=actor, on=on)
         except IntegrityError:  # the same idempotency key won a race
             return Application.objects.get(idempotency_key=data.idempotency_key)
+        for kind, upload in documents:
+            if resident is not None:
+                attachment_add_by_resident(
+                    resident=actor, owner=application, upload=upload, kind=kind
+                )
+            else:
+                attachment_add(actor=actor, owner=application, upload=upload, kind=kind)
         audit.record(
             actor=actor,
             action=audit.Action.CREATE,

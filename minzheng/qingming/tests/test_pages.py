@@ -59,7 +59,9 @@ def test_portal_journey_cemetery_day_slot_form_booking_and_cancel(
 def test_booking_pages_need_a_resident_and_hide_others_bookings(
     client, signed_in, make_resident, resident, slot, staff
 ):
-    assert client.get("/portal/qingming/").status_code == 302
+    # The seasons page is open to everyone (dates and opening times); booking is not.
+    assert client.get("/portal/qingming/").status_code == 200
+    assert client.get(f"/portal/qingming/book/slot/{slot.pk}/").status_code == 302
     r, _ = services.reservation_create(
         actor=resident,
         slot_id=slot.pk,
@@ -67,7 +69,7 @@ def test_booking_pages_need_a_resident_and_hide_others_bookings(
     )
     other = make_resident(phone="13700137000")
     assert signed_in(other).get(f"/portal/qingming/bookings/{r.code}/").status_code == 404
-    assert signed_in(staff).get("/portal/qingming/").status_code == 403
+    assert signed_in(staff).get(f"/portal/qingming/book/slot/{slot.pk}/").status_code == 403
 
 
 def test_elder_mode_prefills_the_bound_resident(client, signed_in, make_resident, slot):

@@ -83,17 +83,32 @@ def volunteer_register(
 
 
 def volunteer_self_register(
-    *, user, skills: tuple[str, ...], weekly: list[tuple[int, dt.time, dt.time]]
+    *,
+    user,
+    skills: tuple[str, ...],
+    weekly: list[tuple[int, dt.time, dt.time]],
+    home_division_code: str = "",
 ) -> Volunteer:
-    """A resident registers as a volunteer: the bound ID number links the registry person."""
+    """A resident registers as a volunteer: the bound ID number links the registry person.
+    A bound resident whom the registry does not know yet is registered there in the same
+    transaction (`portal.services.resident_person_ensure`, living in
+    `home_division_code`), so a bound account never meets a dead end."""
+    from minzheng.portal.services import resident_person_ensure
+
     profile = getattr(user, "resident_profile", None)
-    if profile is None or profile.person_id is None:
-        raise ValidationError(
-            {"person": _("请先在“我的”中完成实名绑定（身份证号码需已在民政登记）。")}
-        )
+    if profile is None or not profile.is_bound:
+        raise ValidationError({"person": _("请先在“我的”中完成实名绑定。")})
+    if (
+        profile.person_id is None
+        and not Division.objects.filter(code=home_division_code, level="community").exists()
+    ):
+        raise ValidationError({"home_division": _("请选择常住村居。")})
     with transaction.atomic():
+        person = resident_person_ensure(user=user, residence_division_code=home_division_code)
         volunteer = volunteer_register(
-            actor=user, person=profile.person, data=VolunteerInput(skills=tuple(skills))
+            actor=user,
+            person=person,
+            data=VolunteerInput(skills=tuple(skills), home_division_code=home_division_code),
         )
         availability_set(actor=user, volunteer=volunteer, weekly=weekly)
     return volunteer
