@@ -542,6 +542,8 @@ def _qingming(towns: tuple[Town, ...], staff, residents, today) -> None:
             ),
         )
         qs.proxy_sweep_update(actor=staff, sweep=sweep, to="accepted", note=town.mark("代祭扫说明"))
+        type(sweep).objects.filter(pk=sweep.pk).update(wish_date=today)  # the day has come
+        sweep.wish_date = today
         content = jpeg(f"sweep {town.key}")
         qs.proxy_sweep_update(
             actor=staff,

@@ -141,6 +141,13 @@ def proxy_sweep_update(
             raise ValidationError({"photo": _("完成时须上传祭扫照片，回传给家属。")})
         if sweep.fee > 0 and not is_paid:
             raise ValidationError({"paid": _("该申请须缴费，请先确认已缴费。")})
+        if timezone.localdate() < sweep.wish_date:
+            raise ValidationError(
+                {
+                    "status": _("家属希望的祭扫日期是 %(d)s，祭扫完成后才能登记完成。")
+                    % {"d": sweep.wish_date.isoformat()}
+                }
+            )
     from minzheng.core.services import attachment_add
 
     with transaction.atomic():

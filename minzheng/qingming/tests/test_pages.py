@@ -184,6 +184,7 @@ def test_proxy_sweep_request_fee_status_and_photo_back(
     )
     s = signed_in(staff)
     s.post(f"/staff/qingming/proxy/{sweep.pk}/", {"to": "accepted"})
+    ProxySweep.objects.filter(pk=sweep.pk).update(wish_date=dt.date.today())  # the day comes
     no_photo = s.post(f"/staff/qingming/proxy/{sweep.pk}/", {"to": "done", "paid": "on"})
     assert "须上传祭扫照片" in no_photo.content.decode()
     photo = SimpleUploadedFile("sweep.png", _png(), content_type="image/png")

@@ -104,3 +104,27 @@ def test_two_concurrent_moves_of_one_sweep_one_wins(
     ]
     assert sorted(outcomes) == ["ok", "refused"]
     assert ProxySweepTransition.objects.filter(sweep=sweep).exclude(name="request").count() == 1
+
+
+def test_a_sweep_cannot_be_done_before_the_day_the_family_asked_for(
+    signed_in, resident, staff, cemetery
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sweep = _sweep(signed_in, resident, cemetery)  # wished for in 3 days
+    services.proxy_sweep_update(actor=staff, sweep=sweep, to="accepted")
+    photo = SimpleUploadedFile("sweep.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    with pytest.raises(ValidationError) as exc:
+        services.proxy_sweep_update(actor=staff, sweep=sweep, to="done", paid=True, photo=photo)
+    assert exc.value.message_dict == {
+        "status": [f"家属希望的祭扫日期是 {sweep.wish_date.isoformat()}，祭扫完成后才能登记完成。"]
+    }
+    assert ProxySweep.objects.get(pk=sweep.pk).status == "accepted"
+    assert ProxySweepTransition.objects.filter(sweep=sweep).count() == 2
+
+
+def test_the_staff_page_offers_only_the_next_declared_states(signed_in, resident, staff, cemetery):
+    sweep = _sweep(signed_in, resident, cemetery)
+    page = signed_in(staff).get(f"/staff/qingming/proxy/{sweep.pk}/").content.decode()
+    assert 'value="accepted"' in page and 'value="rejected"' in page
+    assert 'value="done"' not in page and 'value="submitted"' not in page
