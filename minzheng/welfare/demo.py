@@ -1,0 +1,2 @@
+def run(*, stdout, password: str) -> str:
+    return "welfare: nothing yet."
