@@ -302,6 +302,7 @@ ROLES = [
     "rescue staff",
     "funeral officer",
     "funeral home staff",
+    "welfare officer",
     "resident",
     "anonymous",
 ]
