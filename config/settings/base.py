@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
         "ReservationChannelEnum": "minzheng.qingming.models.Reservation.Channel",
         "CheckInKindEnum": "minzheng.qingming.models.CheckIn.Kind",
         "OrganisationKindEnum": "minzheng.registry.models.Organisation.Kind",
+        "CareActivityKindEnum": "minzheng.welfare.models.CareActivity.Kind",
+        "EmploymentServiceKindEnum": "minzheng.welfare.models.EmploymentService.Kind",
+        "EmploymentServiceChannelEnum": "minzheng.welfare.models.EmploymentService.Channel",
     },
 }
 
