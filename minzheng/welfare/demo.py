@@ -59,7 +59,9 @@ class Demo:
 
         if town not in self.communities:
             self.communities[town] = list(
-                Division.objects.filter(parent_id=town).order_by("code").values_list("code", flat=True)
+                Division.objects.filter(parent_id=town)
+                .order_by("code")
+                .values_list("code", flat=True)
             ) or [town]
         return self.rng.choice(self.communities[town])
 
@@ -68,14 +70,18 @@ class Demo:
             self.seq += 1
             first17 = f"440605{birth:%Y%m%d}{(700 + self.seq) % 1000:03d}"
             number = first17 + check_character(first17)
-            if not Person.objects.filter(id_number_hash=pii.blind_index(number, kind="id")).exists():
+            if not Person.objects.filter(
+                id_number_hash=pii.blind_index(number, kind="id")
+            ).exists():
                 return number
 
     def person(self, *, birth_from: int, birth_to: int, town: str, community: str | None = None):
         from minzheng.registry.services import PersonInput, person_register
 
         start = dt.date(birth_from, 1, 1)
-        birth = start + dt.timedelta(days=self.rng.randrange((dt.date(birth_to, 12, 31) - start).days))
+        birth = start + dt.timedelta(
+            days=self.rng.randrange((dt.date(birth_to, 12, 31) - start).days)
+        )
         number = self.id_number(birth)
         sex = "M" if int(number[16]) % 2 else "F"
         return person_register(
@@ -113,7 +119,9 @@ class Demo:
         while len(found) < n:
             person = self.person(birth_from=1970, birth_to=1995, town=GUICHENG)
             found.append(
-                volunteer_register(actor=self.admin, person=person, data=VolunteerInput(is_party_member=True))
+                volunteer_register(
+                    actor=self.admin, person=person, data=VolunteerInput(is_party_member=True)
+                )
             )
         return found
 
@@ -239,7 +247,15 @@ class Demo:
             capacity=52,
             portal_open=False,
         )
-        towns = ["440605011000", "440605121000", "440605122000", DANZAO, "440605124000", "440605125000", "440605126000"]
+        towns = [
+            "440605011000",
+            "440605121000",
+            "440605122000",
+            DANZAO,
+            "440605124000",
+            "440605125000",
+            "440605126000",
+        ]
         for i in range(52):
             town = towns[i % len(towns)]
             community = self.community(town)
@@ -252,7 +268,9 @@ class Demo:
             )
             child = self.person(birth_from=2006, birth_to=2016, town=town, community=community)
             self.disabled(child, "intellectual", self.rng.choice([2, 3, 4]))
-            household_add_member(actor=self.admin, household=household, person=child, relation="child")
+            household_add_member(
+                actor=self.admin, household=household, person=child, relation="child"
+            )
             services.enrolment_create(
                 actor=self.officer, session=session, household_id=household.pk, child_id=child.pk
             )
@@ -310,9 +328,21 @@ class Demo:
         )
         people = []
         for i in range(100):
-            person = self.person(birth_from=1966, birth_to=2003, town=self.rng.choice(
-                ["440605011000", "440605121000", "440605122000", DANZAO, "440605124000", "440605125000", "440605126000"]
-            ))
+            person = self.person(
+                birth_from=1966,
+                birth_to=2003,
+                town=self.rng.choice(
+                    [
+                        "440605011000",
+                        "440605121000",
+                        "440605122000",
+                        DANZAO,
+                        "440605124000",
+                        "440605125000",
+                        "440605126000",
+                    ]
+                ),
+            )
             self.disabled(person, CATEGORIES[i % len(CATEGORIES)], self.rng.choice([2, 3, 4]))
             people.append(person)
 
@@ -346,7 +376,11 @@ class Demo:
 
         employers = [
             services.employer_add(
-                actor=self.officer, name=name, division_code=town, contact_name="人事部", staff_count=staff
+                actor=self.officer,
+                name=name,
+                division_code=town,
+                contact_name="人事部",
+                staff_count=staff,
             )
             for name, town, staff in (
                 ("南海某电子科技有限公司", "440605124000", 420),
@@ -416,7 +450,9 @@ class Demo:
                     )
                 )
             else:
-                services.referral_decline(actor=self.officer, referral=referral, reason="面试未通过")
+                services.referral_decline(
+                    actor=self.officer, referral=referral, reason="面试未通过"
+                )
         for p in placements:
             services.followup_record(
                 actor=self.officer,

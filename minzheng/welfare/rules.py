@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from minzheng.core.models import PolicyParameter
 from minzheng.programs.rules import (
@@ -63,18 +63,18 @@ PARAMETERS = [
 PROGRAMME_CODE = "child_basic_allowance"
 RULES_KEY = "welfare_child_allowance"
 
-PEOPLE_AIDED_DEFINITION = _l(
+PEOPLE_AIDED_DEFINITION = gettext_lazy(
     "帮扶人数：统计年度内至少接受过一次就业服务（政策咨询、求职登记、培训报名，"
     "摆摊或窗口）的残疾人人数。以身份证号码识别个人，同一人多次接受服务只计一人；"
     "未登记身份证号码的匿名咨询计入服务人次，不计入帮扶人数。"
 )
 
 CATEGORIES = (
-    ("orphan", _l("孤儿")),
-    ("unsupported", _l("事实无人抚养儿童")),
-    ("disabled", _l("残疾儿童")),
+    ("orphan", gettext_lazy("孤儿")),
+    ("unsupported", gettext_lazy("事实无人抚养儿童")),
+    ("disabled", gettext_lazy("残疾儿童")),
 )
-PLACEMENTS = (("institution", _l("机构养育")), ("community", _l("社会散居")))
+PLACEMENTS = (("institution", gettext_lazy("机构养育")), ("community", gettext_lazy("社会散居")))
 
 
 @register_rules(RULES_KEY)
@@ -83,9 +83,9 @@ class ChildAllowance(RuleSet):
     day of the month for the child's kind of care (机构养育 / 社会散居)."""
 
     fields = (
-        FactField("category", _l("儿童类别"), "choice", CATEGORIES),
-        FactField("placement", _l("养育方式"), "choice", PLACEMENTS),
-        FactField("month", _l("发放月份"), "text"),
+        FactField("category", gettext_lazy("儿童类别"), "choice", CATEGORIES),
+        FactField("placement", gettext_lazy("养育方式"), "choice", PLACEMENTS),
+        FactField("month", gettext_lazy("发放月份"), "text"),
     )
 
     @classmethod

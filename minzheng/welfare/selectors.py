@@ -86,9 +86,13 @@ def child_allowances(child: Child):
 
 
 def activity_list(*, user) -> QuerySet[CareActivity]:
-    return scope_queryset(CareActivity.objects.select_related("division"), user).order_by("-starts_at", "-id").annotate(
-        named=Count("beneficiaries", distinct=True),
-        volunteer_count=Count("volunteers", distinct=True),
+    return (
+        scope_queryset(CareActivity.objects.select_related("division"), user)
+        .order_by("-starts_at", "-id")
+        .annotate(
+            named=Count("beneficiaries", distinct=True),
+            volunteer_count=Count("volunteers", distinct=True),
+        )
     )
 
 
