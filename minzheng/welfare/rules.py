@@ -172,10 +172,3 @@ def match_score(
         score += 0.4
         reasons.append(_("符合求职意向"))
     return round(score, 3), reasons
-
-
-def people_aided(id_hashes) -> int:
-    """The number of distinct persons among the services' ID-number keyed hashes: a person
-    served twice counts once (the same number gives the same hash, whether or not the person
-    is in the registry); anonymous services (no hash) count no one."""
-    return len({h for h in id_hashes if h})

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.utils import timezone
@@ -180,15 +180,24 @@ class AidedFigure:
 
 
 def people_aided(*, user, year: int) -> AidedFigure:
-    """The yearly "people aided" figure, computed from the services (rules.people_aided,
-    definition in rules.PEOPLE_AIDED_DEFINITION)."""
-    qs = service_list(user=user, year=year)
-    hashes = list(qs.values_list("id_number_hash", flat=True))
+    """The yearly "people aided" figure, computed from the services (definition in
+    rules.PEOPLE_AIDED_DEFINITION): distinct non-empty ID-number hashes, so a person served
+    twice counts once — registered in the registry or not, the same number gives the same
+    hash — and an anonymous service counts no one. One aggregate query, so no row travels to
+    Python (bench/welfare_aided.py, 200,000 services: 0.67 s on PostgreSQL against 0.60 s for
+    reading the hashes into a Python set; on SQLite 1.75 s against 0.62 s — the bureau's
+    real year is a few hundred services, where both take milliseconds)."""
+    identified = ~Q(id_number_hash="")
+    row = service_list(user=user, year=year).aggregate(
+        people=Count("id_number_hash", distinct=True, filter=identified),
+        services=Count("id"),
+        anonymous=Count("id", filter=~identified),
+    )
     return AidedFigure(
         year=year,
-        people=rules.people_aided(hashes),
-        services=len(hashes),
-        anonymous=sum(1 for h in hashes if not h),
+        people=row["people"],
+        services=row["services"],
+        anonymous=row["anonymous"],
         definition=str(rules.PEOPLE_AIDED_DEFINITION),
     )
 
