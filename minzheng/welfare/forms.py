@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
 from minzheng.core.validators import validate_name
+from minzheng.registry.models import PersonTag
 
 from .models import CareActivity, ChildCategory, EmploymentService, Placement
 
@@ -159,3 +160,45 @@ class FollowUpForm(StyledFormMixin, forms.Form):
     done_on = forms.DateField(label=_("回访日期"), widget=DATE)
     still_employed = forms.BooleanField(label=_("仍在岗"), required=False)
     note = forms.CharField(label=_("回访情况"), max_length=200, required=False)
+
+
+class EmployerForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("用人单位"), max_length=100)
+    division = forms.ChoiceField(label=_("所在区划"))
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
+    staff_count = forms.IntegerField(
+        label=_("在职职工人数"), min_value=0, max_value=1000000, required=False
+    )
+
+    def __init__(self, *args, divisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = list(divisions)
+
+
+class VacancyForm(StyledFormMixin, forms.Form):
+    employer = forms.TypedChoiceField(label=_("用人单位"), coerce=int)
+    title = forms.CharField(label=_("岗位名称"), max_length=80)
+    positions = forms.IntegerField(label=_("招聘人数"), min_value=1, max_value=10000, initial=1)
+    skills = forms.CharField(label=_("所需技能（逗号分隔）"), max_length=200, required=False)
+    suitable_categories = forms.MultipleChoiceField(
+        label=_("适合的残疾类别"),
+        required=False,
+        choices=PersonTag.DisabilityCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    accommodation = forms.CharField(label=_("提供的合理便利"), max_length=200, required=False)
+
+    def __init__(self, *args, employers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].choices = list(employers)
+
+
+class AttendanceForm(StyledFormMixin, forms.Form):
+    jobseeker = forms.TypedChoiceField(label=_("学员"), coerce=int)
+    day = forms.DateField(label=_("日期"), widget=DATE)
+    present = forms.BooleanField(label=_("出勤"), required=False)
+
+    def __init__(self, *args, jobseekers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jobseeker"].choices = list(jobseekers)

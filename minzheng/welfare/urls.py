@@ -33,6 +33,22 @@ urlpatterns = [
         views.jobseeker_detail,
         name="jobseeker_detail",
     ),
+    path("staff/welfare/employment/employers/", views.employer_list, name="employer_list"),
+    path(
+        "staff/welfare/employment/jobseekers/<int:jobseeker_id>/refer/<int:vacancy_id>/",
+        views.referral_create,
+        name="referral_create",
+    ),
+    path(
+        "staff/welfare/employment/referrals/<int:referral_id>/outcome/",
+        views.referral_outcome,
+        name="referral_outcome",
+    ),
+    path(
+        "staff/welfare/employment/courses/<int:course_id>/",
+        views.course_detail,
+        name="course_detail",
+    ),
     path("staff/welfare/stats/", views.stats, name="stats"),
     path("staff/welfare/stats/export.xlsx", views.stats_export, name="stats_export"),
     path("portal/welfare/respite/", views.portal_respite, name="portal_respite"),

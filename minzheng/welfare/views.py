@@ -671,3 +671,157 @@ def portal_enrol(request, session_id: int):
         else:
             messages.success(request, _("报名成功。"))
     return redirect("welfare:portal_respite")
+
+
+# ---------------------------------------------------------------- employers, referrals, training
+
+
+@staff_required
+@permission_required("welfare.view_employer", raise_exception=True)
+def employer_list(request):
+    from .forms import EmployerForm, VacancyForm
+    from .models import Employer
+
+    employers = scope_queryset(Employer.objects.all(), request.user).prefetch_related("vacancies")
+    divisions = division_choices(user=request.user)
+    employer_form = EmployerForm(divisions=divisions, prefix="e")
+    vacancy_form = VacancyForm(employers=[(e.pk, e.name) for e in employers], prefix="v")
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "employer":
+                if not request.user.has_perm("welfare.add_employer"):
+                    raise PermissionDenied
+                employer_form = EmployerForm(request.POST, divisions=divisions, prefix="e")
+                if employer_form.is_valid():
+                    d = employer_form.cleaned_data
+                    services.employer_add(
+                        actor=request.user,
+                        name=d["name"],
+                        division_code=d["division"],
+                        credit_code=d["credit_code"],
+                        contact_name=d["contact_name"],
+                        staff_count=d["staff_count"],
+                    )
+                    messages.success(request, _("已保存。"))
+                    return redirect("welfare:employer_list")
+            elif kind == "vacancy":
+                if not request.user.has_perm("welfare.add_vacancy"):
+                    raise PermissionDenied
+                vacancy_form = VacancyForm(
+                    request.POST, employers=[(e.pk, e.name) for e in employers], prefix="v"
+                )
+                if vacancy_form.is_valid():
+                    d = vacancy_form.cleaned_data
+                    services.vacancy_add(
+                        actor=request.user,
+                        employer=employers.get(pk=d["employer"]),
+                        title=d["title"],
+                        positions=d["positions"],
+                        skills=[s for s in d["skills"].replace("，", ",").split(",")],
+                        suitable_categories=d["suitable_categories"],
+                        accommodation=d["accommodation"],
+                    )
+                    messages.success(request, _("已保存。"))
+                    return redirect("welfare:employer_list")
+        except ValidationError as exc:
+            add_service_errors(employer_form if kind == "employer" else vacancy_form, exc)
+    return render(
+        request,
+        "welfare/employer_list.html",
+        {"employers": employers, "employer_form": employer_form, "vacancy_form": vacancy_form},
+    )
+
+
+@staff_required
+@permission_required("welfare.add_referral", raise_exception=True)
+@require_POST
+def referral_create(request, jobseeker_id: int, vacancy_id: int):
+    from .models import Vacancy
+
+    seeker = selectors.jobseeker_detail(user=request.user, jobseeker_id=jobseeker_id)
+    vacancy = get_object_or_404(scope_queryset(Vacancy.objects.all(), request.user), pk=vacancy_id)
+    try:
+        services.referral_create(actor=request.user, jobseeker=seeker, vacancy=vacancy)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("已推荐。"))
+    return redirect("welfare:jobseeker_detail", jobseeker_id=seeker.pk)
+
+
+@staff_required
+@permission_required("welfare.add_jobplacement", raise_exception=True)
+@require_POST
+def referral_outcome(request, referral_id: int):
+    """The employer's answer to a referral: hired (a placement from the start date) or not."""
+    from datetime import date
+
+    from .models import Referral
+
+    referral = get_object_or_404(
+        scope_queryset(Referral.objects.select_related("vacancy__employer"), request.user),
+        pk=referral_id,
+    )
+    try:
+        if request.POST.get("hired") == "1":
+            try:
+                started = date.fromisoformat(request.POST.get("started_on", ""))
+            except ValueError:
+                raise ValidationError({"started_on": _("请填写上岗日期。")}) from None
+            services.placement_record(
+                actor=request.user,
+                jobseeker=referral.jobseeker,
+                employer=referral.vacancy.employer,
+                job_title=referral.vacancy.title,
+                started_on=started,
+                referral=referral,
+            )
+        else:
+            services.referral_decline(
+                actor=request.user, referral=referral, reason=request.POST.get("reason", "")
+            )
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("welfare:jobseeker_detail", jobseeker_id=referral.jobseeker_id)
+
+
+@staff_required
+@permission_required("welfare.view_trainingcourse", raise_exception=True)
+def course_detail(request, course_id: int):
+    from .forms import AttendanceForm
+    from .models import TrainingCourse
+
+    course = get_object_or_404(
+        scope_queryset(TrainingCourse.objects.all(), request.user), pk=course_id
+    )
+    seekers = list(selectors.jobseeker_list(user=request.user)[:500])
+    form = AttendanceForm(
+        request.POST or None,
+        jobseekers=[(s.pk, s.person.name) for s in seekers],
+        initial={"day": course.starts_on, "present": True},
+    )
+    if request.method == "POST":
+        if not request.user.has_perm("welfare.add_trainingattendance"):
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.training_attendance_record(
+                    actor=request.user,
+                    course=course,
+                    jobseeker=next(s for s in seekers if s.pk == d["jobseeker"]),
+                    day=d["day"],
+                    present=d["present"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已登记考勤。"))
+                return redirect("welfare:course_detail", course_id=course.pk)
+    rows = course.attendance.select_related("jobseeker__person").order_by("day", "jobseeker_id")
+    return render(
+        request, "welfare/course_detail.html", {"course": course, "rows": rows, "form": form}
+    )

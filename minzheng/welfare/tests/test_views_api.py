@@ -180,3 +180,45 @@ def test_activity_list_query_count_does_not_grow(client, officer, django_assert_
     add(5)
     with django_assert_num_queries(7):
         client.get("/staff/welfare/activities/")
+
+
+def test_referral_then_placement_from_the_jobseeker_page(client, officer, make_person):
+    from minzheng.welfare.models import JobPlacement, Referral
+
+    seeker = services.jobseeker_register(
+        actor=officer, person=make_person("求职者乙", "19900101"), wishes="客服"
+    )
+    employer = services.employer_add(actor=officer, name="某公司", division_code=GUICHENG)
+    vacancy = services.vacancy_add(
+        actor=officer, employer=employer, title="客服", accommodation="无障碍通道"
+    )
+    client.force_login(officer)
+    page = client.get(f"/staff/welfare/employment/jobseekers/{seeker.pk}/").content.decode()
+    assert "无障碍通道" in page
+    client.post(f"/staff/welfare/employment/jobseekers/{seeker.pk}/refer/{vacancy.pk}/")
+    referral = Referral.objects.get()
+    client.post(
+        f"/staff/welfare/employment/referrals/{referral.pk}/outcome/",
+        {"hired": "1", "started_on": ""},
+    )
+    assert JobPlacement.objects.count() == 0  # no start date: refused, nothing written
+    client.post(
+        f"/staff/welfare/employment/referrals/{referral.pk}/outcome/",
+        {"hired": "1", "started_on": "2021-07-01"},
+    )
+    placement = JobPlacement.objects.get()
+    assert (placement.jobseeker, placement.accommodation) == (seeker, "无障碍通道")
+    assert client.get("/staff/welfare/employment/employers/").status_code == 200
+    course = services.course_add(
+        actor=officer,
+        title="培训",
+        provider="机构",
+        division_code=DISTRICT,
+        starts_on=dt.date(2021, 8, 2),
+        ends_on=dt.date(2021, 8, 3),
+    )
+    client.post(
+        f"/staff/welfare/employment/courses/{course.pk}/",
+        {"jobseeker": seeker.pk, "day": "2021-08-02", "present": "on"},
+    )
+    assert course.attendance.count() == 1
