@@ -71,7 +71,9 @@ def workbench(request):
             "aided": selectors.people_aided(user=request.user, year=year),
             "activities": selectors.activity_list(user=request.user)[:10],
             "sessions": selectors.session_list(user=request.user)[:10],
-            "due": selectors.followups_due(user=request.user)[:20],
+            "due": selectors.followups_due(user=request.user)[:20]
+            if request.user.has_perm("welfare.view_jobseeker")
+            else [],
             "children": selectors.child_list(user=request.user)
             .filter(left_on__isnull=True)
             .count(),
