@@ -29,6 +29,12 @@ BENCHMARKS: list[list[str]] = [
     ["learning_tests.py"],
     ["dispatch.py"],
     ["tracing.py"],
+    ["welfare_aided.py"],
+    [
+        "welfare_aided.py",
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/minzheng_welfare_bench",
+    ],
     ["api_fuzz.py"],
     ["api_fuzz.py", "--database-url", "postgres://postgres@127.0.0.1:5432/minzheng_fuzz_bench"],
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "minzheng.volunteers",
     "minzheng.rescue",
     "minzheng.learning",
+    "minzheng.welfare",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "ReservationChannelEnum": "minzheng.qingming.models.Reservation.Channel",
         "CheckInKindEnum": "minzheng.qingming.models.CheckIn.Kind",
         "OrganisationKindEnum": "minzheng.registry.models.Organisation.Kind",
+        "CareActivityKindEnum": "minzheng.welfare.models.CareActivity.Kind",
+        "EmploymentServiceKindEnum": "minzheng.welfare.models.EmploymentService.Kind",
+        "EmploymentServiceChannelEnum": "minzheng.welfare.models.EmploymentService.Channel",
     },
 }
 

@@ -25,5 +25,8 @@ ACTIVITY = Workflow(
         Move("create", (START,), A.DRAFT, "创建活动", "volunteers.add_activity"),
         Move("publish", (A.DRAFT,), A.PUBLISHED, "发布活动", "volunteers.change_activity"),
         Move("close", (A.PUBLISHED,), A.CLOSED, "结束活动", "volunteers.change_activity"),
+        # Service in an activity another app runs (welfare's visits, respite sessions): the
+        # activity is recorded once it has happened, already ended.
+        Move("record_outside", (START,), A.CLOSED, "登记其他业务的志愿服务"),
     ),
 )

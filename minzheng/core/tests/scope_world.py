@@ -148,6 +148,7 @@ def build() -> World:
     from minzheng.qingming.roles import CEMETERY_STAFF
     from minzheng.rescue.apps import RESCUE_STAFF
     from minzheng.volunteers.apps import ORGANISER
+    from minzheng.welfare.apps import WELFARE_OFFICER
 
     roles.sync_roles()
     today = timezone.localdate()
@@ -193,6 +194,8 @@ def build() -> World:
     _rescue(towns, rescue_district, residents)
     _volunteers(towns, officer, people, residents, today)
     secretaries = _learning(towns, officer, residents)
+    welfare_officer = _account("scope_welfare_district", WELFARE_OFFICER, DISTRICT)
+    _welfare(towns, welfare_officer, people, workers)
 
     viewers = {
         "town caseworker": workers["A"][0],
@@ -200,6 +203,7 @@ def build() -> World:
         "cemetery staff": _account("scope_cemetery", CEMETERY_STAFF, TOWN_A),
         "volunteer organiser": _account("scope_organiser", ORGANISER, TOWN_A),
         "rescue staff": _account("scope_rescue", RESCUE_STAFF, TOWN_A),
+        "welfare officer": _account("scope_welfare", WELFARE_OFFICER, TOWN_A),
         "funeral officer": _account("scope_funeral", funeral_roles.FUNERAL_OFFICER, TOWN_A),
         "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
         "party secretary": secretaries["A"],
@@ -807,3 +811,168 @@ def _learning(towns: tuple[Town, ...], officer, residents) -> dict:
             body=town.mark("心得体会") + "，铭记历史、缅怀先烈、珍爱和平、开创未来。" * 4,
         )
     return secretaries
+
+
+# ---------------------------------------------------------------- welfare
+
+
+def _welfare(towns: tuple[Town, ...], officer, people, workers) -> None:
+    from minzheng.programs import postings
+    from minzheng.programs.models import Programme
+    from minzheng.registry import services as reg
+    from minzheng.registry.models import Household
+    from minzheng.volunteers.models import Volunteer
+    from minzheng.welfare import services as ws
+    from minzheng.welfare.models import JobSeeker
+
+    ws.ensure_defaults()
+    postings.fund_budget(
+        actor=officer,
+        programme=Programme.objects.get(code="child_basic_allowance"),
+        year=2021,
+        amount=Decimal("100000"),
+        on=dt.date(2021, 1, 4),
+    )
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(2021, 5, 9, 9, 0, tzinfo=tz)
+    for town in towns:
+        town_code = town.prefix + "000"
+        home = ws.home_create(
+            actor=officer,
+            name=town.mark("福利院"),
+            division_code=town_code,
+            bank_account="6229000000000001",
+        )
+        child_person = reg.person_register(
+            actor=workers[town.key][0],
+            data=reg.PersonInput(
+                name=town.mark("儿童"),
+                residence_division_code=town.community,
+                id_number=town.id_number("child", "20150101"),
+            ),
+        )
+        child = ws.child_register(
+            actor=officer,
+            person=child_person,
+            category="orphan",
+            placement="institution",
+            home=home,
+            division_code=town_code,
+            admitted_on=dt.date(2020, 1, 1),
+            note=town.mark("儿童情况"),
+        )
+        ws.guardian_add(
+            actor=officer,
+            child=child,
+            name=town.mark("监护人"),
+            relation="祖母",
+            phone=town.phone(20),
+        )
+        ws.care_plan_add(
+            actor=officer,
+            child=child,
+            valid_from=D1,
+            goals=town.mark("照料目标"),
+            measures=town.mark("照料措施"),
+            review_on=D1 + dt.timedelta(days=200),
+        )
+        ws.child_visit_add(
+            actor=officer, child=child, visited_on=D1, findings=town.mark("探访情况")
+        )
+        ws.allowance_grant_month(actor=officer, month=dt.date(2021, 3, 1), division_code=town_code)
+        volunteer = Volunteer.objects.get(person=people[town.key]["resident"])
+        ws.activity_create(
+            actor=officer,
+            data=ws.ActivityInput(
+                kind="home_visit",
+                title=town.mark("关爱活动"),
+                organiser=town.mark("活动组织单位"),
+                place=town.mark("活动地点"),
+                division_code=town_code,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=3),
+                volunteer_ids=[volunteer.pk],
+                beneficiary_ids=[child_person.pk],
+                report=town.mark("活动简报"),
+            ),
+        )
+        session = ws.session_create(
+            actor=officer,
+            title=town.mark("喘息服务"),
+            organiser=town.mark("喘息组织单位"),
+            place=town.mark("喘息地点"),
+            division_code=town_code,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=8),
+            capacity=5,
+        )
+        household = Household.objects.get(number=f"HH-{town.key}-SCOPE")
+        ws.enrolment_create(
+            actor=officer,
+            session=session,
+            household_id=household.pk,
+            child_id=people[town.key]["member"].pk,
+        )
+        ws.session_deliver(actor=officer, session=session, volunteer_ids=[volunteer.pk])
+        stall = ws.stall_create(
+            actor=officer,
+            title=town.mark("服务摊位"),
+            place=town.mark("摊位地点"),
+            division_code=town_code,
+            held_on=D1,
+        )
+        ws.employment_service_record(
+            actor=officer,
+            data=ws.ServiceInput(
+                kind="jobseeker_registration",
+                stall_id=stall.pk,
+                id_number=people[town.key]["person"].id_number,
+                name=town.mark("求职者"),
+                phone=town.phone(21),
+                note=town.mark("服务备注"),
+            ),
+        )
+        seeker = ws.jobseeker_update(
+            actor=officer,
+            jobseeker=JobSeeker.objects.get(person=people[town.key]["person"]),
+            skills=["客服"],
+            wishes=town.mark("求职意向"),
+            restrictions="",
+        )
+        employer = ws.employer_add(
+            actor=officer, name=town.mark("用人单位"), division_code=town_code
+        )
+        vacancy = ws.vacancy_add(
+            actor=officer,
+            employer=employer,
+            title=town.mark("岗位"),
+            accommodation=town.mark("合理便利"),
+        )
+        referral = ws.referral_create(actor=officer, jobseeker=seeker, vacancy=vacancy, on=D1)
+        placement = ws.placement_record(
+            actor=officer,
+            jobseeker=seeker,
+            employer=employer,
+            job_title=town.mark("安置岗位"),
+            started_on=D1,
+            referral=referral,
+        )
+        ws.followup_record(
+            actor=officer,
+            placement=placement,
+            months=3,
+            done_on=D1 + dt.timedelta(days=92),
+            still_employed=True,
+            note=town.mark("回访情况"),
+        )
+        course = ws.course_add(
+            actor=officer,
+            title=town.mark("培训课程"),
+            provider=town.mark("培训机构"),
+            division_code=town_code,
+            starts_on=D1,
+            ends_on=D1 + dt.timedelta(days=4),
+        )
+        ws.training_attendance_record(
+            actor=officer, course=course, jobseeker=seeker, day=D1, present=True
+        )

@@ -305,6 +305,7 @@ ROLES = [
     "funeral officer",
     "funeral home staff",
     "party secretary",
+    "welfare officer",
     "resident",
     "anonymous",
 ]

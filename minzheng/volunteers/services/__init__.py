@@ -31,6 +31,7 @@ from .attendance import (
     attendance_close_missing,
     attendance_correct,
     current_signup,
+    outside_service_record,
     site_from_token,
     site_token,
     volunteer_from_token,
@@ -67,6 +68,7 @@ from .volunteers import (
 )
 
 __all__ = [
+    "outside_service_record",
     "DISPATCH_JOB_KIND",
     "PERSON_SALT",
     "REASON_TEXT",

@@ -1,5 +1,6 @@
 """Attendance: signed site and volunteer codes, check-in and check-out, missing check-outs
-closed, corrections with a reason.
+closed, corrections with a reason; and the hours of service in another app's activity
+(`outside_service_record`).
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minzheng.core import audit
+from minzheng.core import audit, workflow
+from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
 
 from .. import rules
 from ..models import (
+    Activity,
     Attendance,
     AttendanceCorrection,
+    Post,
     Shift,
     SignUp,
     Site,
     Volunteer,
 )
+from ..workflows import ACTIVITY
 from .common import _fail, _param
 
 SITE_SALT = "volunteers.site-checkin"
@@ -229,3 +234,80 @@ def attendance_correct(
             summary=f"考勤更正：{reason.strip()}",
         )
     return attendance
+
+
+def outside_service_record(
+    *,
+    actor,
+    title: str,
+    organiser: str,
+    division_code: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    volunteer_ids: list[int],
+    role: str = "陪伴",
+) -> Activity:
+    """Hours of volunteers who served in an activity another app runs (a welfare-home visit,
+    a respite session). Writes one closed activity with one site, post and shift, and per
+    volunteer a confirmed sign-up and an attendance row for the whole shift, so the hours
+    count in `selectors.volunteer_minutes` and certificates like any other service.
+
+    The calling app checks its own permission and scope, and calls once per activity of its
+    own (it keeps the returned activity's id)."""
+    ids = sorted(set(volunteer_ids))
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("请填写活动名称。")
+    if not Division.objects.filter(code=division_code).exists():
+        errors["division"] = _("请选择本辖区内的区划。")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("结束时间必须晚于开始时间。")
+    if role not in dict(Post._meta.get_field("role").choices):
+        errors["role"] = _("请选择岗位。")
+    volunteers = list(Volunteer.objects.filter(pk__in=ids).order_by("id"))
+    if not ids or len(volunteers) != len(ids):
+        errors["volunteers"] = _("请选择已登记的志愿者。")
+    _fail(errors)
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            title=title.strip()[:120],
+            division_id=division_code,
+            organiser=(organiser or "").strip()[:80] or "—",
+            description=_("由其他业务登记的志愿服务"),
+            status=Activity.Status.CLOSED,
+            created_by=actor,
+        )
+        workflow.start(workflow=ACTIVITY, obj=activity, name="record_outside", actor=actor)
+        site = Site.objects.create(activity=activity, name=(place or "").strip()[:80] or "—")
+        post = Post.objects.create(activity=activity, site=site, role=role)
+        shift = Shift.objects.create(
+            post=post,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            needed=len(volunteers),
+            taken=len(volunteers),
+            is_closed=True,
+        )
+        for volunteer in volunteers:
+            signup = SignUp.objects.create(
+                volunteer=volunteer,
+                shift=shift,
+                status=SignUp.Status.CONFIRMED,
+                source=SignUp.Source.DISPATCH,
+            )
+            Attendance.objects.create(
+                signup=signup,
+                checked_in_at=starts_at,
+                checked_out_at=ends_at,
+                service_minutes=minutes,
+                method="outside",
+            )
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATE,
+            target=activity,
+            summary=f"登记志愿服务 {activity.title} {len(volunteers)} 人 × {minutes} 分钟",
+        )
+    return activity
