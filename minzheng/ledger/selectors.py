@@ -92,3 +92,18 @@ def entry_get(entry_id: int) -> JournalEntry:
 def entry_reversal(entry_id: int) -> JournalEntry | None:
     """The entry that reverses `entry_id`, if the ledger has corrected it."""
     return JournalEntry.objects.filter(reverses_id=entry_id).first()
+
+
+def account_totals(code: str, *, until=None) -> tuple[Decimal, Decimal]:
+    """(debits, credits) posted to one account, up to and including the date `until`."""
+    lines = JournalLine.objects.filter(account__code=code)
+    if until is not None:
+        lines = lines.filter(entry__posted_on__lte=until)
+    sums = lines.aggregate(d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO))
+    q = Decimal("0.01")
+    return Decimal(sums["d"]).quantize(q), Decimal(sums["c"]).quantize(q)
+
+
+def account_balances(codes) -> dict[str, Decimal]:
+    """The balances of several accounts by code (accounts not opened are left out)."""
+    return dict(Account.objects.filter(code__in=list(codes)).values_list("code", "balance"))
