@@ -998,7 +998,13 @@ def payment_callback(*, body: bytes, signature: str) -> Donation:
 
 
 def disclosure_publish(
-    *, actor, campaign: Campaign, kind: str, as_of: dt.date | None = None, note: str = ""
+    *,
+    actor,
+    campaign: Campaign,
+    kind: str,
+    as_of: dt.date | None = None,
+    note: str = "",
+    on: dt.date | None = None,
 ) -> Disclosure:
     """Publish the campaign's figures as computed from the records now. A final disclosure
     needs the campaign closed and says what was done with the money left over; it moves
@@ -1008,8 +1014,11 @@ def disclosure_publish(
     require_perm(actor, "charity.add_disclosure")
     _require_own(actor, campaign.charity, "campaign")
     today = timezone.localdate()
-    as_of = as_of or today
+    on = on or today  # the day it was published (earlier only when loading past records)
+    as_of = as_of or on
     errors = {}
+    if on > today:
+        errors["on"] = _("公开日期不能晚于今天。")
     if kind not in Disclosure.Kind.values:
         errors["kind"] = _("请选择公开类型。")
     if campaign.state in (CampaignState.DRAFT, CampaignState.FILED):
@@ -1019,8 +1028,8 @@ def disclosure_publish(
             errors["kind"] = _("结项公开须在募捐活动结束后发布。")
         if not (note or "").strip():
             errors["note"] = _("结项公开须说明剩余财产的处理情况。")
-    if as_of > today:
-        errors["as_of"] = _("截至日期不能晚于今天。")
+    if as_of > on:
+        errors["as_of"] = _("截至日期不能晚于公开日期。")
     if errors:
         raise ValidationError(errors)
     figures = selectors.campaign_figures(campaign, as_of=as_of).as_json()
@@ -1030,7 +1039,7 @@ def disclosure_publish(
             division_id=campaign.division_id,
             kind=kind,
             as_of=as_of,
-            published_on=today,
+            published_on=on,
             figures=figures,
             note=(note or "").strip(),
             published_by=actor,
@@ -1053,10 +1062,13 @@ def disclosure_publish(
     return disclosure
 
 
-def annual_report_publish(*, actor, charity: Charity, year: int, summary: str = "") -> AnnualReport:
+def annual_report_publish(
+    *, actor, charity: Charity, year: int, summary: str = "", on: dt.date | None = None
+) -> AnnualReport:
     require_perm(actor, "charity.add_disclosure")
     _require_own(actor, charity)
     today = timezone.localdate()
+    on = min(on or today, today)
     if not 2000 <= year < today.year:
         raise ValidationError({"year": _("年度报告只能公开已经结束的年度。")})
     if AnnualReport.objects.filter(charity=charity, year=year).exists():
@@ -1066,7 +1078,7 @@ def annual_report_publish(*, actor, charity: Charity, year: int, summary: str = 
             charity=charity,
             division_id=charity.division_id,
             year=year,
-            published_on=today,
+            published_on=on,
             summary=summary.strip(),
             published_by=actor,
         )

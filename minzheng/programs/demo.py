@@ -1,6 +1,7 @@
 """Demo data (manage.py demo): every programme configured, budgets funded, the 2021 cases
-of the bureau's report (23 temporary-assistance cases, 113 education-aid pupils of the
-paired-assistance school, 100 disability-employment-aid people — all paid), and this
+of the bureau's report (23 temporary-assistance cases, 100 disability-employment-aid
+people — all paid; the 113 pupils of the paired-assistance school are the charity demo's
+school-aid project, not grants to residents), and this
 year's cases in every state of the life cycle. Seeded, idempotent (a second run adds
 nothing)."""
 
@@ -271,7 +272,6 @@ class Demo:
         """The bureau's 2021 figures, every case through the whole life cycle and paid."""
         year_cases = [
             ("temporary_assistance", 23),
-            ("education_aid", 113),
             ("disability_employment", 100),
         ]
         count = 0
@@ -434,6 +434,6 @@ def run(*, stdout, password: str) -> str:
     ncur = demo.run_current()
     failed = DisbursementLine.objects.filter(status="failed").count()
     return (
-        f"{len(demo.programmes)} programmes; {n2021} cases in 2021 (23 temporary assistance, 113 education aid, 100 disability "
+        f"{len(demo.programmes)} programmes; {n2021} cases in 2021 (23 temporary assistance, 100 disability "
         f"employment aid); {ncur} cases this year in every state; {failed} failed bank line to re-run."
     )

@@ -73,7 +73,9 @@ def test_donation_form_records_a_gift_once_with_its_key(maker, campaign):
     assert c.post("/staff/charity/donations/new/", data).status_code == 302
     assert c.post("/staff/charity/donations/new/", data).status_code == 302
     assert Donation.objects.count() == 1
-    bad = c.post("/staff/charity/donations/new/", {**data, "amount": "0", "idempotency_key": "form-2"})
+    bad = c.post(
+        "/staff/charity/donations/new/", {**data, "amount": "0", "idempotency_key": "form-2"}
+    )
     assert bad.status_code == 200 and "金额必须大于零。" in bad.content.decode()
     assert Donation.objects.count() == 1
 
@@ -81,7 +83,9 @@ def test_donation_form_records_a_gift_once_with_its_key(maker, campaign):
 def test_checker_approves_on_the_page(maker, checker, campaign):
     gift(maker, amount="100", campaign=campaign)
     s = spend(maker, amount="60", campaign=campaign)
-    r = client_for(checker).post(f"/staff/charity/spendings/{s.pk}/decide/", {"decision": "approve"})
+    r = client_for(checker).post(
+        f"/staff/charity/spendings/{s.pk}/decide/", {"decision": "approve"}
+    )
     assert r.status_code == 302
     s.refresh_from_db()
     assert s.state == "approved"
@@ -94,7 +98,11 @@ def test_public_pages_show_masked_names_and_no_drafts(maker, charity, campaign):
         actor=maker,
         charity=charity,
         data=services.CampaignInput(
-            kind="project", title="未公开的草稿", purpose="p", starts_on=dt.date(2021, 1, 1), ends_on=dt.date(2021, 2, 1)
+            kind="project",
+            title="未公开的草稿",
+            purpose="p",
+            starts_on=dt.date(2021, 1, 1),
+            ends_on=dt.date(2021, 2, 1),
         ),
     )
     c = client_for()
