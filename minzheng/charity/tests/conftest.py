@@ -173,3 +173,14 @@ def spend(
 
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The donor-count cache is keyed by a campaign's newest donation id; test databases
+    reuse ids after each rollback, a real one never reuses committed ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -144,5 +144,5 @@ def test_public_campaign_page_query_count(maker, checker, campaign, django_asser
         gift(maker, amount=f"{i + 1}", campaign=campaign)
     c = client_for()
     c.get(f"/portal/charity/campaigns/{campaign.pk}/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         c.get(f"/portal/charity/campaigns/{campaign.pk}/")
