@@ -405,8 +405,10 @@ def statement_import_start(
     from minzheng.core.services import job_create
     from minzheng.core.tasks import enqueue
 
+    from .services import _require_own
+
     require_perm(actor, "charity.import_donations")
-    _own_check(actor, charity)
+    _require_own(actor, charity)
     if Path(filename or "").suffix.lower() not in (".xlsx", ".csv"):
         raise ValidationError({"file": _("仅支持 .xlsx 或 .csv 文件")})
     if not content:
@@ -426,12 +428,6 @@ def statement_import_start(
         )
         enqueue(statement_import_run, job_id=job.pk)
     return job
-
-
-def _own_check(actor, charity):
-    from .services import _require_own
-
-    _require_own(actor, charity)
 
 
 def statement_import_run(*, job_id: int) -> None:
