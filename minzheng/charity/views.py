@@ -458,6 +458,7 @@ def stats(request):
         "raised": [str(r["amount"]) for r in by_month],
         "kinds": [{"name": r["label"], "value": str(r["amount"])} for r in by_kind],
         "purposes": [{"name": r["label"], "value": str(r["amount"])} for r in by_purpose],
+        "campaigns": selectors.raised_by_campaign_month(user),
     }
     return render(
         request,

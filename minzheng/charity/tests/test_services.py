@@ -396,3 +396,13 @@ def test_live_donor_counts_add_new_gifts_to_the_cached_counts(maker, campaign):
     gift(maker, campaign=campaign, amount="5")
     counts = _live_donation_counts(campaign)
     assert (counts["n"], counts["anon"], counts["orgs"], counts["persons"]) == (3, 1, 1, 1)
+
+
+def test_raised_by_campaign_and_month_for_the_officers_chart(maker, campaign):
+    gift(maker, amount="100", campaign=campaign, on=dt.date(2021, 6, 1))
+    gift(maker, amount="50.50", campaign=campaign, on=dt.date(2021, 7, 2))
+    gift(maker, amount="20", campaign=campaign, on=dt.date(2021, 7, 3))
+    assert selectors.raised_by_campaign_month(maker) == {
+        "months": ["2021-06", "2021-07"],
+        "series": [{"name": "你我同心齐防疫", "data": ["100.00", "70.50"]}],
+    }
