@@ -231,6 +231,8 @@ class Donation(models.Model):
     division = models.ForeignKey(
         Division, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
     )
+    # The campaign and fund keys are indexed by the composite indexes of Meta (they lead
+    # them), so they have no index of their own.
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("募捐活动/项目"),
@@ -238,6 +240,7 @@ class Donation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donations",
+        db_index=False,
     )
     fund = models.ForeignKey(
         NamedFund,
@@ -246,6 +249,7 @@ class Donation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donations",
+        db_index=False,
     )
     method = models.CharField(_("方式"), max_length=14, choices=Method.choices)
     amount = models.DecimalField(_("金额/估值（元）"), **MONEY)
@@ -364,7 +368,10 @@ class Receipt(models.Model):
 
     scope_field = "division"
 
-    charity = models.ForeignKey(Charity, on_delete=models.PROTECT, related_name="receipts")
+    # Indexed by the leading column of the (charity, year, seq) unique constraint.
+    charity = models.ForeignKey(
+        Charity, on_delete=models.PROTECT, related_name="receipts", db_index=False
+    )
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
     donation = models.ForeignKey(
         Donation, verbose_name=_("捐赠"), on_delete=models.PROTECT, related_name="receipts"
