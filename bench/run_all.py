@@ -35,6 +35,10 @@ BENCHMARKS: list[list[str]] = [
         "--database-url",
         "postgres://postgres@127.0.0.1:5432/minzheng_welfare_bench",
     ],
+    ["charity_import.py"],
+    ["charity_import.py", "--database", "postgresql"],
+    ["charity_disclosure.py"],
+    ["charity_disclosure.py", "--database", "postgresql"],
     ["api_fuzz.py"],
     ["api_fuzz.py", "--database-url", "postgres://postgres@127.0.0.1:5432/minzheng_fuzz_bench"],
 ]

@@ -17,6 +17,7 @@ DOMAIN_APPS = [
     "rescue",
     "learning",
     "welfare",
+    "charity",
 ]
 
 # The API first, under one prefix: an /api/ request is matched after one prefix test

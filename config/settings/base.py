@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minzheng.rescue",
     "minzheng.learning",
     "minzheng.welfare",
+    "minzheng.charity",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +319,7 @@ LOGGING = {
 MINZHENG_DISTRICT_CODE = env.str("MINZHENG_DISTRICT_CODE", default="440605000000")
 MINZHENG_BUREAU_NAME = env.str("MINZHENG_BUREAU_NAME", default="佛山市南海区民政局")
 MINZHENG_REVIEW_BODY = env.str("MINZHENG_REVIEW_BODY", default="佛山市南海区人民政府")
+
+# The key the online-payment provider signs its callbacks with (HMAC-SHA256 of the body);
+# the embedded default is for the demo's sandbox payer only: set it in production.
+CHARITY_PAYMENT_KEY = env.str("CHARITY_PAYMENT_KEY", default="minzheng-demo-sandbox-payment-key")

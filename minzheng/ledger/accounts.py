@@ -63,3 +63,47 @@ def open_payable(owner_code: str, owner_name: str):
     return services.account_open(
         code=payable_code(owner_code), name=f"{owner_name} 应付救助款", kind="payable"
     )
+
+
+# Charities (minzheng.charity): each organisation holds its own money, apart from the
+# bureau's. `CHARITY_BANK:<org>` (debit-normal: the organisation's bank and cash),
+# `CHARITY_GOODS:<org>` (debit-normal: gifts in kind at their valuation) and restricted or
+# unrestricted funds `CHARITY_FUND:<owner>` of kind budget, so that the posting service's
+# conditional UPDATE refuses any spending below zero.
+
+
+def charity_bank_code(org_id: int) -> str:
+    return f"CHARITY_BANK:{org_id}"
+
+
+def charity_goods_code(org_id: int) -> str:
+    return f"CHARITY_GOODS:{org_id}"
+
+
+def charity_fund_code(owner: str) -> str:
+    """owner: "campaign:<id>", "fund:<id>" or "unrestricted:<org id>"."""
+    return f"CHARITY_FUND:{owner}"
+
+
+def open_charity_bank(org_id: int, org_name: str, division_code: str):
+    return services.account_open(
+        code=charity_bank_code(org_id),
+        name=f"{org_name} 银行存款",
+        kind="bank",
+        division_code=division_code,
+    )
+
+
+def open_charity_goods(org_id: int, org_name: str, division_code: str):
+    return services.account_open(
+        code=charity_goods_code(org_id),
+        name=f"{org_name} 受赠实物",
+        kind="bank",
+        division_code=division_code,
+    )
+
+
+def open_charity_fund(owner: str, name: str, division_code: str):
+    return services.account_open(
+        code=charity_fund_code(owner), name=name[:120], kind="budget", division_code=division_code
+    )

@@ -121,3 +121,28 @@ def party_labels(parties) -> dict[str, str]:
         else:
             labels[party] = party
     return labels
+
+
+def account_totals(code: str, *, until=None) -> tuple[Decimal, Decimal]:
+    """(debits, credits) posted to one account, up to and including the date `until`."""
+    lines = JournalLine.objects.filter(account__code=code)
+    if until is not None:
+        lines = lines.filter(entry__posted_on__lte=until)
+    sums = lines.aggregate(d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO))
+    q = Decimal("0.01")
+    return Decimal(sums["d"]).quantize(q), Decimal(sums["c"]).quantize(q)
+
+
+def account_balances(codes) -> dict[str, Decimal]:
+    """The balances of several accounts by code (accounts not opened are left out)."""
+    return dict(Account.objects.filter(code__in=list(codes)).values_list("code", "balance"))
+
+
+def entries_totals(code: str, entry_ids) -> tuple[Decimal, Decimal]:
+    """(debits, credits) that the given entries posted to one account: a handful of lines
+    found through the entry index, however many lines the account holds."""
+    sums = JournalLine.objects.filter(account__code=code, entry_id__in=list(entry_ids)).aggregate(
+        d=Coalesce(Sum("debit"), _ZERO), c=Coalesce(Sum("credit"), _ZERO)
+    )
+    q = Decimal("0.01")
+    return Decimal(sums["d"]).quantize(q), Decimal(sums["c"]).quantize(q)

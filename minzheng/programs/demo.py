@@ -1,8 +1,9 @@
 """Demo data (manage.py demo): every programme configured, budgets funded, the 2021 cases
-of the bureau's report (23 temporary-assistance cases, 113 education-aid pupils of the
-paired-assistance school — all paid), and this year's cases in every state of the life
-cycle. The 100 people of the 2021 disability employment aid are services, not grants: the
-welfare app's demo records them (no policy with a public source names a grant amount). Seeded, idempotent (a second run adds
+of the bureau's report (23 temporary-assistance cases — all paid), and this year's cases in
+every state of the life cycle. The 113 pupils of the paired-assistance school are the charity
+demo's school-aid project (not grants to residents); the 100 people of the 2021 disability
+employment aid are the welfare demo's services (no policy with a public source names a grant
+amount). Seeded, idempotent (a second run adds
 nothing)."""
 
 from __future__ import annotations
@@ -272,7 +273,6 @@ class Demo:
         """The bureau's 2021 figures, every case through the whole life cycle and paid."""
         year_cases = [
             ("temporary_assistance", 23),
-            ("education_aid", 113),
         ]
         count = 0
         for code, n in year_cases:
@@ -434,6 +434,6 @@ def run(*, stdout, password: str) -> str:
     ncur = demo.run_current()
     failed = DisbursementLine.objects.filter(status="failed").count()
     return (
-        f"{len(demo.programmes)} programmes; {n2021} cases in 2021 (23 temporary assistance, 113 education aid); "
+        f"{len(demo.programmes)} programmes; {n2021} cases in 2021 (23 temporary assistance); "
         f"{ncur} cases this year in every state; {failed} failed bank line to re-run."
     )

@@ -196,6 +196,7 @@ def build() -> World:
     secretaries = _learning(towns, officer, residents)
     welfare_officer = _account("scope_welfare_district", WELFARE_OFFICER, DISTRICT)
     _welfare(towns, welfare_officer, people, workers)
+    charities = _charity(towns, officer, residents)
 
     viewers = {
         "town caseworker": workers["A"][0],
@@ -207,6 +208,7 @@ def build() -> World:
         "funeral officer": _account("scope_funeral", funeral_roles.FUNERAL_OFFICER, TOWN_A),
         "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
         "party secretary": secretaries["A"],
+        "charity staff": charities["A"],
         "resident": residents["A"],
         "anonymous": None,
         # District-wide readers see both towns by right: not in the scope walk, but in the
@@ -976,3 +978,141 @@ def _welfare(towns: tuple[Town, ...], officer, people, workers) -> None:
         ws.training_attendance_record(
             actor=officer, course=course, jobseeker=seeker, day=D1, present=True
         )
+
+
+# ---------------------------------------------------------------- charity
+
+
+def _charity(towns: tuple[Town, ...], officer, residents) -> dict:
+    """Per town: a charity with a staff account (district division, narrowed by the link,
+    as the demo makes it), an open campaign with a gift, its receipt, a spending, a final
+    disclosure of a closed project, a named fund founded by the town's resident, an online
+    payment order and an annual report. Returns each town's staff account."""
+    from minzheng.charity import roles as charity_roles
+    from minzheng.charity import services as cs
+    from minzheng.registry.services import organisation_register
+    from minzheng.registry.validators import uscc_check_character
+
+    staff = {}
+    for n, town in enumerate(towns):
+        first17 = f"51440605MJ{town.key}{n:06d}"[:17]
+        org = organisation_register(
+            actor=officer,
+            name=town.mark("慈善组织"),
+            kind="social_org",
+            division_code=town.prefix + "000",
+            credit_code=first17 + uscc_check_character(first17),
+        )
+        charity = cs.charity_register(
+            actor=officer,
+            organisation=org,
+            status="recognised",
+            recognised_on=dt.date(2018, 1, 1),
+            receipt_prefix=f"SW{town.key}",
+            public_fundraising=True,
+            fundraising_certificate_no="SCOPE-1",
+            fundraising_valid_from=dt.date(2018, 1, 1),
+        )
+        maker = _account(
+            f"scope_charity_{town.key}",
+            charity_roles.CHARITY_STAFF,
+            DISTRICT,
+            display=town.mark("慈善工作人员"),
+        )
+        checker = _account(f"scope_charity2_{town.key}", charity_roles.CHARITY_STAFF, DISTRICT)
+        for user in (maker, checker):
+            cs.charity_staff_link(actor=officer, charity=charity, user=user)
+        maker = type(maker).objects.get(pk=maker.pk)
+        checker = type(checker).objects.get(pk=checker.pk)
+        staff[town.key] = maker
+
+        def campaign(title, kind="fundraising", *, actor=maker, charity=charity, town=town):
+            c = cs.campaign_create(
+                actor=actor,
+                charity=charity,
+                data=cs.CampaignInput(
+                    kind=kind,
+                    title=title,
+                    purpose=town.mark("募捐目的"),
+                    starts_on=D1,
+                    ends_on=D1 + dt.timedelta(days=300),
+                    filing_number=f"SCOPE-{town.key}",
+                ),
+            )
+            cs.campaign_move(actor=actor, campaign=c, name="file")
+            cs.campaign_move(actor=actor, campaign=c, name="open", on=D1)
+            return c
+
+        open_campaign = campaign(town.mark("募捐活动"))
+        fund = cs.fund_create(
+            actor=maker,
+            charity=charity,
+            data=cs.FundInput(
+                name=town.mark("冠名基金"),
+                founder_name=town.mark("基金设立人"),
+                agreement_signed_on=D1,
+                purposes=town.mark("基金用途"),
+                founder_user_id=residents[town.key].pk,
+            ),
+        )
+        cs.donation_record(
+            actor=maker,
+            data=cs.DonationInput(
+                amount="1000",
+                method="bank_transfer",
+                donor_name=town.mark("捐赠人"),
+                donor_kind="person",
+                received_on=D1,
+                campaign_id=open_campaign.pk,
+                donor_id_number=town.id_number("donor", "19600101"),
+            ),
+        )
+        cs.donation_record(
+            actor=maker,
+            data=cs.DonationInput(
+                amount="500",
+                method="cash",
+                donor_name=town.mark("基金捐赠人"),
+                donor_kind="person",
+                received_on=D1,
+                fund_id=fund.pk,
+            ),
+        )
+        spending = cs.spending_request(
+            actor=maker,
+            data=cs.SpendingInput(
+                purpose="hardship_aid",
+                description=town.mark("支出说明"),
+                amount="300",
+                payee_name=town.mark("收款方"),
+                spent_on=D1,
+                campaign_id=open_campaign.pk,
+                beneficiary_count=3,
+            ),
+        )
+        cs.spending_approve(actor=checker, spending=spending)
+        cs.spending_request(
+            actor=maker,
+            data=cs.SpendingInput(
+                purpose="supplies",
+                description=town.mark("待审支出"),
+                amount="100",
+                payee_name=town.mark("待审收款方"),
+                spent_on=D1,
+                fund_id=fund.pk,
+            ),
+        )
+        cs.campaign_move(actor=maker, campaign=open_campaign, name="close", on=D1)
+        cs.disclosure_publish(
+            actor=maker, campaign=open_campaign, kind="final", note=town.mark("结项说明")
+        )
+        campaign(town.mark("在募活动"))
+        cs.payment_order_create(
+            fund_id=fund.pk,
+            amount="10",
+            donor_name=town.mark("网上捐赠人"),
+        )
+        cs.annual_report_publish(
+            actor=maker, charity=charity, year=2021, summary=town.mark("年度报告")
+        )
+    return staff

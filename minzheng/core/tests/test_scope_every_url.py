@@ -62,6 +62,21 @@ PUBLIC: dict[str, set[str]] = {
     # Whoever holds a certificate (its random token is printed on it) may check it: its
     # number, issuer, period and hours; the volunteer's name masked.
     "volunteers:verify": {"certificate number", "出具单位"},
+    # 民政部令第81号: every campaign is disclosed to the public once it opens — its title,
+    # purpose, organisation, spending (what, to whom) and the final report; donors only masked
+    # or 匿名, persons aided never.
+    "charity:portal_home": {"募捐活动", "在募活动", "慈善组织"},
+    "charity:portal_campaign": {
+        "募捐活动",
+        "在募活动",
+        "募捐目的",
+        "慈善组织",
+        "支出说明",
+        "收款方",
+        "结项说明",
+    },
+    "api-charity-campaigns": {"募捐活动", "在募活动", "募捐目的", "慈善组织"},
+    "api-charity-disclosure": {"募捐活动", "在募活动", "募捐目的", "慈善组织"},
 }
 
 # Search strings for list pages: what would find a town-B record if the scope did not
