@@ -8,7 +8,7 @@ from minzheng.core.api_permissions import ApiDocsPermission
 
 # Each domain app serves its pages from its own urls.py (under staff/<app>/ and
 # portal/<app>/) and its API under /api/v1/<app>/.
-DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescue"]
+DOMAIN_APPS = ["ledger", "programs", "funeral", "qingming", "volunteers", "rescue", "eldercare"]
 
 # The API first, under one prefix: an /api/ request is matched after one prefix test
 # instead of after every page pattern (the booking API is the hottest path of all).

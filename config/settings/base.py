@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "minzheng.qingming",
     "minzheng.volunteers",
     "minzheng.rescue",
+    "minzheng.eldercare",
 ]
 
 MIDDLEWARE = [
