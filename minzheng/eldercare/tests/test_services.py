@@ -210,8 +210,8 @@ def test_claim_run_amounts_and_flags(april_world, home_a, home_b, officer, funde
         Decimal("1186.00"),
     )
     lines = {
-        l.person.name: (l.paid_days, l.amount, l.flags)
-        for l in ClaimLine.objects.select_related("person")
+        ln.person.name: (ln.paid_days, ln.amount, ln.flags)
+        for ln in ClaimLine.objects.select_related("person")
     }
     assert lines == {
         "全月": (30, Decimal("480.00"), []),
@@ -281,7 +281,7 @@ def test_an_elder_claimed_by_two_institutions_is_held(
     Residency.objects.create(institution=home_b, person=elder, admitted_on=dt.date(2021, 4, 20))
     run = services.claim_run(actor=officer, month=APRIL, on=ON)
     lines = list(ClaimLine.objects.order_by("claim__institution_id"))
-    assert [(l.held, l.flags) for l in lines] == [
+    assert [(ln.held, ln.flags) for ln in lines] == [
         (True, ["double", "discharged"]),
         (True, ["double"]),
     ]
