@@ -300,9 +300,9 @@ def _places(user):
 @staff_required
 @permission_required("eldercare.view_inspection", raise_exception=True)
 def inspection_list(request):
-    page = Paginator(selectors.inspection_list(user=request.user), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.inspection_list(user=request.user).order_by("-inspected_on", "-id"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "eldercare/inspection_list.html",
