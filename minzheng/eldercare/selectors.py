@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from minzheng.core.scope import get_in_scope_or_404, scope_queryset
+from minzheng.core.scope import get_in_scope_or_404, prefix_q, scope_queryset
 from minzheng.registry import pii
 
 from .models import (
@@ -26,6 +26,12 @@ from .models import (
     Residency,
     ServiceRequest,
 )
+
+
+def _town_q(town: str) -> Q:
+    """A town filter typed by anyone (a query parameter): a 9-digit town prefix or nothing."""
+    prefix = (town or "")[:9]
+    return prefix_q("division", prefix) if prefix.isdigit() and len(prefix) == 9 else Q()
 
 
 def institution_of(user) -> Institution | None:
@@ -49,7 +55,7 @@ def institutions_for(user) -> QuerySet[Institution]:
 def institution_list(*, user, town: str = "", q: str = "") -> QuerySet[Institution]:
     qs = institutions_for(user).select_related("division")
     if town:
-        qs = qs.filter(division_id__startswith=town[:9])
+        qs = qs.filter(_town_q(town))
     if q:
         qs = qs.filter(name__icontains=q)
     return pii.without_secrets(_with_occupancy(qs))
@@ -73,14 +79,14 @@ def public_institutions(*, town: str = "") -> QuerySet[Institution]:
     """What the public portal shows (no personal data; anyone may read it)."""
     qs = Institution.objects.filter(is_active=True).select_related("division")
     if town:
-        qs = qs.filter(division_id__startswith=town[:9])
+        qs = qs.filter(_town_q(town))
     return pii.without_secrets(_with_occupancy(qs))
 
 
 def public_houses(*, town: str = "") -> QuerySet[House]:
     qs = House.objects.select_related("division", "operator")
     if town:
-        qs = qs.filter(division_id__startswith=town[:9])
+        qs = qs.filter(_town_q(town))
     return pii.without_secrets(qs)
 
 
@@ -89,7 +95,7 @@ def house_list(*, user, town: str = "") -> QuerySet[House]:
     if institution_of(user):
         return qs.none()
     if town:
-        qs = qs.filter(division_id__startswith=town[:9])
+        qs = qs.filter(_town_q(town))
     return pii.without_secrets(qs)
 
 

@@ -43,5 +43,16 @@ urlpatterns = [
     path("staff/eldercare/stats/", views.stats, name="stats"),
     path("staff/eldercare/stats/export.xlsx", views.stats_export, name="stats_export"),
     path("portal/eldercare/", views.portal_home, name="portal_home"),
-    path("portal/eldercare/apply/<str:kind>/<int:pk>/", views.portal_apply, name="portal_apply"),
+    path(
+        "portal/eldercare/institutions/<int:pk>/apply/",
+        views.portal_apply,
+        {"kind": "admission"},
+        name="portal_apply_admission",
+    ),
+    path(
+        "portal/eldercare/houses/<int:pk>/apply/",
+        views.portal_apply,
+        {"kind": "house"},
+        name="portal_apply_house",
+    ),
 ]

@@ -232,7 +232,7 @@ def test_portal_lists_and_a_resident_applies(client, home_a, make_resident_user)
     user = make_resident_user()
     client.force_login(user)
     r = client.post(
-        reverse("eldercare:portal_apply", args=["admission", home_a.pk]),
+        reverse("eldercare:portal_apply_admission", args=[home_a.pk]),
         {"elder_name": "陈伯", "contact_name": "陈小明", "phone": "13800138000"},
     )
     assert r.status_code == 302
