@@ -141,11 +141,11 @@ def _resident(town: Town, n: int, person):
 def build() -> World:
     """Every scoped model in both towns. Runs inside the caller's transaction."""
     from minzheng.core import roles
+    from minzheng.eldercare.roles import ELDERCARE_OFFICER
     from minzheng.funeral import roles as funeral_roles
     from minzheng.programs.roles import PROGRAMS_DISTRICT, PROGRAMS_TOWN
     from minzheng.qingming.roles import CEMETERY_STAFF
     from minzheng.rescue.apps import RESCUE_STAFF
-    from minzheng.eldercare.roles import ELDERCARE_OFFICER
     from minzheng.volunteers.apps import ORGANISER
 
     roles.sync_roles()
