@@ -28,6 +28,12 @@ BENCHMARKS: list[list[str]] = [
     ["qingming_burst.py"],
     ["dispatch.py"],
     ["tracing.py"],
+    ["eldercare_claims.py"],
+    [
+        "eldercare_claims.py",
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/minzheng_eldercare_bench",
+    ],
     ["api_fuzz.py"],
     ["api_fuzz.py", "--database-url", "postgres://postgres@127.0.0.1:5432/minzheng_fuzz_bench"],
 ]
