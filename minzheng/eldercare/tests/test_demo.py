@@ -38,7 +38,9 @@ def test_demo_runs_twice_and_adds_nothing_the_second_time():
         assert run.total == run.claims.aggregate(t=Sum("total"))["t"]
         lines = ClaimLine.objects.filter(claim__run=run, held=False).aggregate(t=Sum("amount"))["t"]
         assert run.total == lines
-    may = Finding.objects.filter(inspection__inspected_on__year=2021, inspection__inspected_on__month=5)
+    may = Finding.objects.filter(
+        inspection__inspected_on__year=2021, inspection__inspected_on__month=5
+    )
     assert may.count() > 0 and may.filter(state="open").count() == 0
     assert Inspection.objects.filter(place_kind="rescue").count() == 1
     assert trial_balance_problems() == []
