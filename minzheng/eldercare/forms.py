@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.forms_util import StyledFormMixin
 
-from .models import AbilityLevel, Absence, HouseService, Residency
+from .models import AbilityLevel, Absence, HouseService, Institution, Residency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -100,3 +100,51 @@ class RequestForm(StyledFormMixin, forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=20)
     service = forms.ChoiceField(label=_("所需服务"), required=False, choices=HouseService.choices)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class InstitutionForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("机构名称"), max_length=100)
+    division = forms.ChoiceField(label=_("所在区划"))
+    ownership = forms.ChoiceField(label=_("性质"), choices=Institution.Ownership.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    filing_number = forms.CharField(label=_("备案编号"), max_length=40, required=False)
+    filed_on = forms.DateField(label=_("备案日期"), widget=DATE, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    beds_total = forms.IntegerField(label=_("床位总数"), min_value=1, max_value=10000)
+    beds_nursing = forms.IntegerField(label=_("护理型床位"), min_value=0, max_value=10000)
+    star_grade = forms.TypedChoiceField(
+        label=_("等级"),
+        choices=[("", _("未评定"))] + [(g, g) for g in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    grade_assessed_on = forms.DateField(label=_("等级评定日期"), widget=DATE, required=False)
+    grade_body = forms.CharField(label=_("评定机构"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    services = forms.CharField(label=_("服务内容"), max_length=200, required=False)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=60, required=False)
+    bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False)
+
+    def __init__(self, *args, divisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].choices = [("", _("请选择"))] + list(divisions)
+
+
+class HouseReportForm(StyledFormMixin, forms.Form):
+    month = forms.CharField(
+        label=_("月份"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    visits = forms.IntegerField(label=_("服务人次"), min_value=0, max_value=1_000_000)
+    meals = forms.IntegerField(label=_("助餐人次"), min_value=0, max_value=1_000_000)
+    activities = forms.IntegerField(label=_("活动场次"), min_value=0, max_value=1_000_000)
+    note = forms.CharField(
+        label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    photo = forms.FileField(label=_("活动照片"), required=False)
+
+
+class HouseRatingForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    score = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, decimal_places=1)

@@ -6,6 +6,7 @@ app_name = "eldercare"
 
 urlpatterns = [
     path("staff/eldercare/", views.workbench, name="workbench"),
+    path("staff/eldercare/institutions/new/", views.institution_create, name="institution_create"),
     path(
         "staff/eldercare/institutions/<int:pk>/",
         views.institution_detail,
@@ -28,6 +29,10 @@ urlpatterns = [
         name="residency_absence",
     ),
     path("staff/eldercare/houses/<int:pk>/", views.house_detail, name="house_detail"),
+    path("staff/eldercare/houses/<int:pk>/report/", views.house_report, name="house_report"),
+    path("staff/eldercare/houses/<int:pk>/rating/", views.house_rating, name="house_rating"),
+    path("staff/eldercare/houses/<int:pk>/report/", views.house_report, name="house_report"),
+    path("staff/eldercare/houses/<int:pk>/rating/", views.house_rating, name="house_rating"),
     path("staff/eldercare/claims/", views.claims, name="claims"),
     path("staff/eldercare/claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("staff/eldercare/inspections/", views.inspection_list, name="inspection_list"),

@@ -33,7 +33,10 @@ from .forms import (
     DischargeForm,
     FindingForm,
     FollowUpForm,
+    HouseRatingForm,
+    HouseReportForm,
     InspectionForm,
+    InstitutionForm,
     RequestForm,
     TownFilterForm,
 )
@@ -83,6 +86,45 @@ def workbench(request):
             "open": selectors.open_finding_count(request.user),
         },
     )
+
+
+@staff_required
+@permission_required("eldercare.add_institution", raise_exception=True)
+def institution_create(request):
+    from minzheng.core.selectors import division_choices
+
+    form = InstitutionForm(request.POST or None, divisions=division_choices(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            institution = services.institution_register(
+                actor=request.user,
+                data=services.InstitutionInput(
+                    name=d["name"],
+                    division_code=d["division"],
+                    ownership=d["ownership"],
+                    beds_total=d["beds_total"],
+                    beds_nursing=d["beds_nursing"],
+                    credit_code=d["credit_code"],
+                    filing_number=d["filing_number"],
+                    filed_on=d["filed_on"],
+                    address=d["address"],
+                    star_grade=d["star_grade"],
+                    grade_assessed_on=d["grade_assessed_on"],
+                    grade_body=d["grade_body"],
+                    contact_name=d["contact_name"],
+                    contact_phone=d["contact_phone"],
+                    services=d["services"],
+                    bank_name=d["bank_name"],
+                    bank_account=d["bank_account"],
+                ),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记养老机构。"))
+            return redirect("eldercare:institution_detail", pk=institution.pk)
+    return render(request, "eldercare/form.html", {"form": form, "title": _("登记养老机构")})
 
 
 @staff_required
@@ -231,6 +273,62 @@ def house_detail(request, pk: int):
                 user=request.user, place_id=house.organisation_id
             )[:20],
         },
+    )
+
+
+@staff_required
+@permission_required("eldercare.add_housereport", raise_exception=True)
+def house_report(request, pk: int):
+    house = selectors.house_detail(user=request.user, pk=pk)
+    form = HouseReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            month = rules.parse_month(d["month"])
+            if month is None:
+                raise ValidationError({"month": _("申报月份格式为 YYYY-MM。")})
+            services.house_report_record(
+                actor=request.user,
+                house=house,
+                month=month,
+                visits=d["visits"],
+                meals=d["meals"],
+                activities=d["activities"],
+                note=d["note"],
+                photos=[d["photo"]] if d.get("photo") else [],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("运营报告已填报。"))
+            return redirect("eldercare:house_detail", pk=house.pk)
+    return render(
+        request,
+        "eldercare/form.html",
+        {"form": form, "title": _("填报月度运营报告"), "multipart": True, "house": house},
+    )
+
+
+@staff_required
+@permission_required("eldercare.add_houserating", raise_exception=True)
+def house_rating(request, pk: int):
+    house = selectors.house_detail(user=request.user, pk=pk)
+    form = HouseRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = services.house_rating_record(
+                actor=request.user,
+                house=house,
+                year=form.cleaned_data["year"],
+                score=form.cleaned_data["score"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("评级为“%(g)s”。") % {"g": rating.get_grade_display()})
+            return redirect("eldercare:house_detail", pk=house.pk)
+    return render(
+        request, "eldercare/form.html", {"form": form, "title": _("年度评级"), "house": house}
     )
 
 

@@ -252,3 +252,56 @@ def make_resident_user(db):
         return User.objects.create(username="r-eldercare", kind=User.Kind.RESIDENT)
 
     return make
+
+
+def test_officer_registers_an_institution_and_files_a_house_report_and_rating(
+    client, officer, defaults
+):
+    from minzheng.eldercare.models import HouseRating, HouseReport, Institution
+
+    client.force_login(officer)
+    r = client.post(
+        reverse("eldercare:institution_create"),
+        {
+            "name": "里水颐养院",
+            "division": "440605126000",
+            "ownership": "public",
+            "beds_total": "40",
+            "beds_nursing": "50",
+        },
+    )
+    assert r.status_code == 200 and "护理型床位不能超过床位总数。" in r.content.decode()
+    assert Institution.objects.count() == 0
+    r = client.post(
+        reverse("eldercare:institution_create"),
+        {
+            "name": "里水颐养院",
+            "division": "440605126000",
+            "ownership": "public",
+            "beds_total": "40",
+            "beds_nursing": "10",
+        },
+    )
+    assert r.status_code == 302 and Institution.objects.get().beds_total == 40
+    house = services.house_register(
+        actor=officer,
+        data=services.HouseInput(
+            name="桂园社区幸福院", division_code="440605011008", services=["meals"]
+        ),
+    )
+    r = client.post(
+        reverse("eldercare:house_report", args=[house.pk]),
+        {"month": "2021-03", "visits": "420", "meals": "300", "activities": "6"},
+    )
+    assert r.status_code == 302
+    assert HouseReport.objects.get().visits == 420
+    r = client.post(
+        reverse("eldercare:house_rating", args=[house.pk]), {"year": "2021", "score": "91.5"}
+    )
+    assert r.status_code == 302
+    assert HouseRating.objects.get().grade == "A"
+    again = client.post(
+        reverse("eldercare:house_rating", args=[house.pk]), {"year": "2021", "score": "80"}
+    )
+    assert "2021 年度已评级。" in again.content.decode()
+    assert HouseRating.objects.count() == 1
