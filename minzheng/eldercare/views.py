@@ -84,6 +84,11 @@ def workbench(request):
             "houses": selectors.house_list(user=request.user, town=town),
             "overdue": selectors.overdue_findings(user=request.user).count(),
             "open": selectors.open_finding_count(request.user),
+            "requests": selectors.requests_for(request.user).filter(
+                status=ServiceRequest.Status.NEW
+            )[:20]
+            if request.user.has_perm("eldercare.view_servicerequest")
+            else [],
         },
     )
 

@@ -226,7 +226,7 @@ def test_inspection_page_journey(client, home_a, officer, defaults):
     assert finding.state == "closed"
 
 
-def test_portal_lists_and_a_resident_applies(client, home_a, make_resident_user):
+def test_portal_lists_and_a_resident_applies(client, home_a, make_resident_user, officer):
     page = client.get(reverse("eldercare:portal_home")).content.decode()
     assert "桂城颐康护养院" in page and "空床 50 张" in page
     user = make_resident_user()
