@@ -39,6 +39,12 @@ BENCHMARKS: list[list[str]] = [
     ["charity_import.py", "--database", "postgresql"],
     ["charity_disclosure.py"],
     ["charity_disclosure.py", "--database", "postgresql"],
+    ["eldercare_claims.py"],
+    [
+        "eldercare_claims.py",
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/minzheng_eldercare_bench",
+    ],
     ["api_fuzz.py"],
     ["api_fuzz.py", "--database-url", "postgres://postgres@127.0.0.1:5432/minzheng_fuzz_bench"],
 ]

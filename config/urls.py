@@ -18,6 +18,7 @@ DOMAIN_APPS = [
     "learning",
     "welfare",
     "charity",
+    "eldercare",
 ]
 
 # The API first, under one prefix: an /api/ request is matched after one prefix test

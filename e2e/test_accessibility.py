@@ -68,6 +68,8 @@ PAGES = [
     ("/staff/", "guicheng_worker"),
     ("/staff/persons/", "guicheng_worker"),
     ("/staff/persons/new/", "guicheng_worker"),
+    ("/portal/eldercare/", None),
+    ("/staff/eldercare/", "guicheng_worker"),
 ]
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minzheng.learning",
     "minzheng.welfare",
     "minzheng.charity",
+    "minzheng.eldercare",
 ]
 
 MIDDLEWARE = [

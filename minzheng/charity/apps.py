@@ -30,6 +30,7 @@ class CharityConfig(AppConfig):
                 "charity.view_campaign",
                 "❤",
                 count=selectors.charity_count,
+                count_label=_("慈善组织"),
                 order=65,
             )
         )

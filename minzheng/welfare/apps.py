@@ -119,6 +119,7 @@ class WelfareConfig(AppConfig):
                 "welfare.view_careactivity",
                 "♥",
                 count=_children,
+                count_label=_("在册儿童"),
                 order=70,
             )
         )

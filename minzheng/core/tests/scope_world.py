@@ -143,6 +143,7 @@ def _resident(town: Town, n: int, person):
 def build() -> World:
     """Every scoped model in both towns. Runs inside the caller's transaction."""
     from minzheng.core import roles
+    from minzheng.eldercare.roles import ELDERCARE_OFFICER
     from minzheng.funeral import roles as funeral_roles
     from minzheng.programs.roles import PROGRAMS_DISTRICT, PROGRAMS_TOWN
     from minzheng.qingming.roles import CEMETERY_STAFF
@@ -197,6 +198,7 @@ def build() -> World:
     welfare_officer = _account("scope_welfare_district", WELFARE_OFFICER, DISTRICT)
     _welfare(towns, welfare_officer, people, workers)
     charities = _charity(towns, officer, residents)
+    eldercare_homes = _eldercare(towns, residents)
 
     viewers = {
         "town caseworker": workers["A"][0],
@@ -209,6 +211,8 @@ def build() -> World:
         "funeral home staff": _home_staff(officer, homes["A"], funeral_roles),
         "party secretary": secretaries["A"],
         "charity staff": charities["A"],
+        "eldercare officer": _account("scope_eldercare_town", ELDERCARE_OFFICER, TOWN_A),
+        "institution staff": _institution_staff(eldercare_homes["A"]),
         "resident": residents["A"],
         "anonymous": None,
         # District-wide readers see both towns by right: not in the scope walk, but in the
@@ -1116,3 +1120,160 @@ def _charity(towns: tuple[Town, ...], officer, residents) -> dict:
             actor=maker, charity=charity, year=2021, summary=town.mark("年度报告")
         )
     return staff
+
+
+# ---------------------------------------------------------------- elderly care
+
+
+def _institution_staff(institution):
+    from minzheng.eldercare.roles import ELDERCARE_OFFICER, INSTITUTION_STAFF
+    from minzheng.eldercare.services import institution_staff_link
+
+    officer = _account("scope_eldercare", ELDERCARE_OFFICER, DISTRICT)
+    # As the demo makes it: a district account that the link narrows to its institution.
+    user = _account("scope_institution_staff", INSTITUTION_STAFF, DISTRICT)
+    institution_staff_link(actor=officer, institution=institution, user=user)
+    return user
+
+
+def _eldercare(towns: tuple[Town, ...], residents) -> dict:
+    from minzheng.eldercare import rules
+    from minzheng.eldercare import services as es
+    from minzheng.eldercare.models import ChecklistItem
+    from minzheng.eldercare.roles import ELDERCARE_OFFICER, INSTITUTION_STAFF
+    from minzheng.registry import services as reg
+    from minzheng.registry.validators import uscc_check_character
+
+    officer = _account("scope_eldercare", ELDERCARE_OFFICER, DISTRICT)
+    es.budget_fund(
+        actor=officer,
+        programme_code=rules.OPERATING_PROGRAMME,
+        year=2021,
+        amount=Decimal("100000"),
+        on=D1,
+    )
+    item = ChecklistItem.objects.filter(inspection_type__code="epidemic").order_by("order")[0]
+    homes = {}
+    for n, town in enumerate(towns):
+        code = town.prefix + "000"
+        first17 = f"52440605MJ{90 + n:07d}"
+        home = es.institution_register(
+            actor=officer,
+            data=es.InstitutionInput(
+                name=town.mark("养老机构"),
+                division_code=code,
+                ownership="private",
+                beds_total=20,
+                beds_nursing=5,
+                credit_code=first17 + uscc_check_character(first17),
+                contact_name=town.mark("机构联系人"),
+                contact_phone=town.phone(21),
+                bank_name="农商银行",
+                bank_account="62280000" + ("7777" if town.key == "B" else "1111"),
+            ),
+        )
+        homes[town.key] = home
+        if town.key == "B":
+            staff = _account(
+                "scope_institution_staff_b",
+                INSTITUTION_STAFF,
+                DISTRICT,
+                display=town.mark("机构员工"),
+            )
+            es.institution_staff_link(actor=officer, institution=home, user=staff)
+        elder = reg.person_register(
+            actor=officer,
+            data=reg.PersonInput(
+                name=town.mark("入住老人"),
+                residence_division_code=town.community,
+                id_number=town.id_number("elder", "19380101"),
+            ),
+        )
+        stay = es.admission_create(
+            actor=officer,
+            data=es.AdmissionInput(
+                institution_id=home.pk,
+                person_id=elder.pk,
+                admitted_on=dt.date(2021, 3, 1),
+                level=3,
+                assessed_on=dt.date(2021, 2, 26),
+                assessment_body=town.mark("评估机构"),
+            ),
+        )
+        es.absence_record(
+            actor=officer,
+            residency=stay,
+            kind="hospital",
+            start=dt.date(2021, 3, 10),
+            end=dt.date(2021, 3, 12),
+            note=town.mark("离院说明"),
+        )
+        operator = reg.organisation_register(
+            actor=officer,
+            name=town.mark("运营机构"),
+            kind="non_enterprise",
+            division_code=code,
+        )
+        house = es.house_register(
+            actor=officer,
+            data=es.HouseInput(
+                name=town.mark("幸福院"),
+                division_code=town.community,
+                opening_hours="8:30–17:30",
+                services=["meals"],
+                operator_id=operator.pk,
+                contract_start=dt.date(2021, 1, 1),
+                contract_end=dt.date(2023, 12, 31),
+                bank_account="62280001" + ("7777" if town.key == "B" else "1111"),
+            ),
+        )
+        photo = jpeg(f"house {town.key}")
+        town.files["幸福院照片"] = photo
+        es.house_report_record(
+            actor=officer,
+            house=house,
+            month=dt.date(2021, 3, 1),
+            visits=321 if town.key == "B" else 123,
+            meals=100,
+            activities=4,
+            note=town.mark("运营报告"),
+            photos=[SimpleUploadedFile("house.jpg", photo)],
+        )
+        es.house_rating_record(actor=officer, house=house, year=2021, score=Decimal("88"), on=D1)
+        finding_photo = jpeg(f"finding {town.key}")
+        town.files["检查照片"] = finding_photo
+        inspection = es.inspection_create(
+            actor=officer,
+            place_id=home.organisation_id,
+            inspection_type_code="epidemic",
+            inspected_on=D1,
+            inspectors=town.mark("检查人员"),
+            summary=town.mark("检查情况"),
+            findings=[
+                es.FindingInput(
+                    item.pk,
+                    town.mark("检查问题"),
+                    D1 + dt.timedelta(days=10),
+                    photos=[SimpleUploadedFile("finding.jpg", finding_photo)],
+                )
+            ],
+            on=D1,
+        )
+        es.followup_record(
+            actor=officer,
+            finding=inspection.findings.get(),
+            visited_on=D1,
+            note=town.mark("复查情况"),
+            rectified=False,
+            on=D1,
+        )
+        es.service_request_submit(
+            resident=residents[town.key],
+            kind="admission",
+            institution_id=home.pk,
+            elder_name=town.mark("申请老人"),
+            contact_name=town.mark("申请联系人"),
+            phone=town.phone(22),
+        )
+    es.claim_run(actor=officer, month=dt.date(2021, 3, 1), on=dt.date(2021, 4, 6))
+    return homes

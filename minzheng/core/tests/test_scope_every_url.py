@@ -77,6 +77,14 @@ PUBLIC: dict[str, set[str]] = {
     },
     "api-charity-campaigns": {"募捐活动", "在募活动", "募捐目的", "慈善组织"},
     "api-charity-disclosure": {"募捐活动", "在募活动", "募捐目的", "慈善组织"},
+    # Where to find an elderly-care institution or a happiness house, its vacancies and its
+    # operator, is public by purpose (portal and the public lists of the API); a resident
+    # applies at any of them.
+    "eldercare:portal_home": {"养老机构", "幸福院", "运营机构"},
+    "eldercare:portal_apply_admission": {"养老机构"},
+    "eldercare:portal_apply_house": {"幸福院"},
+    "api-eldercare-institutions": {"养老机构"},
+    "api-eldercare-houses": {"幸福院", "运营机构"},
 }
 
 # Search strings for list pages: what would find a town-B record if the scope did not
