@@ -151,3 +151,21 @@ def campaign_dues(
 
 def annual_report_due(year: int) -> dt.date:
     return dt.date(year + 1, 5, 31)
+
+
+# Nanhai's rule for how much of a named fund must be spent each year was not found; Shenzhen
+# practice is at least 20 % (shared reference data, section Charity): illustrative.
+# (key, name, value, type, unit, valid_from, source, illustrative): migration 0002 creates
+# them through core.services.parameters_ensure_defaults.
+PARAMETER_DEFAULTS = [
+    (
+        "charity_fund_min_spend_share",
+        "冠名基金年度最低支出比例",
+        "20",
+        "decimal",
+        "%",
+        dt.date(2020, 1, 1),
+        "深圳市冠名基金管理实践（示例值，南海区规定未找到）",
+        True,
+    ),
+]

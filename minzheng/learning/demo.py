@@ -20,6 +20,7 @@ from django.utils import timezone
 from minzheng.core.demo_accounts import ensure_account
 from minzheng.core.models import User
 from minzheng.core.params import parameter_value
+from minzheng.core.services import parameters_ensure_defaults
 from minzheng.volunteers import selectors as volunteers
 
 from . import rules, selectors, services
@@ -353,7 +354,7 @@ def _events(rng, secretary, branch, members_users) -> tuple[int, int, int]:
 
 
 def run(*, stdout, password: str) -> str:
-    services.parameters_ensure_defaults()
+    parameters_ensure_defaults(rules.PARAMETER_DEFAULTS)
     branch = volunteers.party_branch_list().filter(name=BUREAU_BRANCH, division_id=DISTRICT).first()
     if branch is None:
         return "skipped: the volunteers demo has no bureau branch."

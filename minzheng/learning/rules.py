@@ -10,13 +10,18 @@ from django.utils.translation import gettext as _
 
 # (key, name, value, unit): illustrative defaults in the manner of 学习强国's daily caps;
 # no public source sets the bureau's numbers, so officers edit them as policy parameters.
-PARAMETER_DEFAULTS = [
-    ("learning_minutes_per_point", "每日一学：每多少分钟计 1 分", "6", "分钟"),
-    ("learning_daily_points_cap", "每日一学：每日积分上限", "6", "分"),
-    ("learning_daily_minutes_cap", "每日一学：每日可记学习时长上限", "180", "分钟"),
-    ("learning_checkin_max_minutes", "每日一学：单次打卡时长上限", "120", "分钟"),
-]
 PARAMETER_SOURCE = "南海区民政局党史学习教育安排（示例值，参照“学习强国”积分规则的做法）"
+# (key, name, value, type, unit, valid_from, source, illustrative): the rows migration 0002
+# creates through core.services.parameters_ensure_defaults.
+PARAMETER_DEFAULTS = [
+    (key, name, value, "integer", unit, dt.date(2021, 1, 1), PARAMETER_SOURCE, True)
+    for key, name, value, unit in (
+        ("learning_minutes_per_point", "每日一学：每多少分钟计 1 分", "6", "分钟"),
+        ("learning_daily_points_cap", "每日一学：每日积分上限", "6", "分"),
+        ("learning_daily_minutes_cap", "每日一学：每日可记学习时长上限", "180", "分钟"),
+        ("learning_checkin_max_minutes", "每日一学：单次打卡时长上限", "120", "分钟"),
+    )
+]
 SET_BOOKS = ("中国共产党简史", "论中国共产党历史")
 JUDGE_OPTIONS = [{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}]
 

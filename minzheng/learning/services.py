@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minzheng.core import audit, workflow
-from minzheng.core.models import PolicyParameter
 from minzheng.core.params import parameter_value
 from minzheng.core.permissions import require_perm
 from minzheng.core.scope import code_in_scope
@@ -49,25 +48,6 @@ from .workflows import REFLECTION, SITTING
 MATERIAL_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".mp4")
 MATERIAL_MAX_BYTES = 200 * 1024 * 1024
 EVENT_SALT = "learning.event-checkin"
-
-
-def parameters_ensure_defaults() -> int:
-    """Create the app's policy parameters that are missing (idempotent); returns how many."""
-    created = 0
-    for key, name, value, unit in rules.PARAMETER_DEFAULTS:
-        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
-            PolicyParameter.objects.create(
-                key=key,
-                name=name,
-                value=value,
-                value_type=PolicyParameter.ValueType.INTEGER,
-                unit=unit,
-                valid_from=dt.date(2021, 1, 1),
-                source_document=rules.PARAMETER_SOURCE,
-                is_illustrative=True,
-            )
-            created += 1
-    return created
 
 
 def _member(actor):

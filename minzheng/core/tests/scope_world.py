@@ -740,12 +740,13 @@ def _learning(towns: tuple[Town, ...], officer, residents) -> dict:
 
     from openpyxl import Workbook
 
+    from minzheng.learning import rules as learning_rules
     from minzheng.learning import services as ls
     from minzheng.learning.apps import PARTY_SECRETARY
     from minzheng.learning.models import Question, SecretaryBranch
     from minzheng.volunteers.models import PartyBranch
 
-    ls.parameters_ensure_defaults()
+    parameters_ensure_defaults(learning_rules.PARAMETER_DEFAULTS)
     wb = Workbook()
     wb.active.append(list(ls.COLUMNS))
     wb.active.append(

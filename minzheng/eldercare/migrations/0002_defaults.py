@@ -5,9 +5,10 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from minzheng.eldercare.setup import ensure_checklists, ensure_parameters
+    from minzheng.core.services import parameters_ensure_defaults
+    from minzheng.eldercare.setup import PARAMETERS, ensure_checklists
 
-    ensure_parameters()
+    parameters_ensure_defaults(PARAMETERS, model=apps.get_model("core", "PolicyParameter"))
     ensure_checklists(apps.get_model("eldercare", "InspectionType"), apps.get_model("eldercare", "ChecklistItem"))
 
 

@@ -5,11 +5,13 @@ import pytest
 def world(district_officer, make_staff):
     """The bureau's branch with two members, a town branch with one, a secretary of the
     bureau's branch and the four-question bank."""
+    from minzheng.core.services import parameters_ensure_defaults
+    from minzheng.learning import rules as learning_rules
     from minzheng.learning import services as ls
 
     from . import factories as f
 
-    ls.parameters_ensure_defaults()
+    parameters_ensure_defaults(learning_rules.PARAMETER_DEFAULTS)
     bureau = f.branch()
     town = f.branch("桂城街道第一党支部", f.GUICHENG)
     world = {

@@ -5,21 +5,10 @@ from django.db import migrations
 
 
 def create(apps, schema_editor):
+    from minzheng.core.services import parameters_ensure_defaults
     from minzheng.welfare.rules import PARAMETERS
 
-    PolicyParameter = apps.get_model("core", "PolicyParameter")
-    for key, name, value, value_type, unit, valid_from, source, illustrative in PARAMETERS:
-        if not PolicyParameter.objects.filter(key=key, division__isnull=True).exists():
-            PolicyParameter.objects.create(
-                key=key,
-                name=name,
-                value=value,
-                value_type=value_type,
-                unit=unit,
-                valid_from=valid_from,
-                source_document=source,
-                is_illustrative=illustrative,
-            )
+    parameters_ensure_defaults(PARAMETERS, model=apps.get_model("core", "PolicyParameter"))
 
 
 def remove(apps, schema_editor):
