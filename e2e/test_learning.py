@@ -14,10 +14,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def member(make_staff):
     from minzheng.core import roles
+    from minzheng.core.services import parameters_ensure_defaults
     from minzheng.learning import services as ls
+    from minzheng.learning.rules import PARAMETER_DEFAULTS
     from minzheng.learning.tests import factories as f
 
-    ls.parameters_ensure_defaults()  # a transactional test flushes the migration's rows
+    parameters_ensure_defaults(
+        PARAMETER_DEFAULTS
+    )  # a transactional test flushes the migration's rows
     officer = make_staff("district_officer", roles.DISTRICT_OFFICER)
     bureau = f.branch()
     user = f.member(officer, bureau, name="陈红")

@@ -166,7 +166,8 @@ def statement_import(
     """Validate every row, then write all of them or nothing (see the module docstring)."""
     from minzheng.registry.models import Organisation, Person
 
-    from .services import _require_own, _take_numbers, fund_account, receipt_number
+    from .services.funds import _require_own, fund_account
+    from .services.receipts import _take_numbers, receipt_number
 
     require_perm(actor, "charity.import_donations")
     _require_own(actor, charity)
@@ -405,7 +406,7 @@ def statement_import_start(
     from minzheng.core.services import job_create
     from minzheng.core.tasks import enqueue
 
-    from .services import _require_own
+    from .services.funds import _require_own
 
     require_perm(actor, "charity.import_donations")
     _require_own(actor, charity)

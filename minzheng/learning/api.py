@@ -89,7 +89,7 @@ class CheckinCreate(APIView):
         d = data.validated_data
         issue = None
         if d.get("issue"):
-            member = services._member(request.user)
+            member = services.member_of(request.user)
             issue = selectors.member_issue(member, d["issue"])
         checkin = services.checkin_create(
             actor=request.user,
@@ -206,7 +206,7 @@ class SittingStart(APIView):
         summary="开始答题（已开始则继续同一份答卷）",
     )
     def post(self, request, pk: int):
-        member = services._member(request.user)
+        member = services.member_of(request.user)
         test = selectors.member_test(member, pk)
         sitting, created = services.sitting_start(actor=request.user, test=test, member=member)
         sitting.test = test
@@ -221,7 +221,7 @@ class SittingDetail(APIView):
 
     @extend_schema(responses={200: LearningSittingOut, 404: None}, summary="答卷（断线后继续作答）")
     def get(self, request, pk: int):
-        member = services._member(request.user)
+        member = services.member_of(request.user)
         sitting = selectors.member_sitting(member, pk)
         return Response(paper(sitting, sitting.questions.all()))
 

@@ -292,7 +292,7 @@ def question_edit(request, question_id: int):
     form = forms.QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = services._row_input(
+        data = services.question_row_input(
             (
                 d["category"],
                 d["seq"],

@@ -65,14 +65,16 @@ def test_receipt_numbers_have_no_gaps_under_concurrency(
     """A quarter of the gifts fail after their receipt took a number (the audit write
     raises): their transactions roll back, and so does the number."""
     n = 12
-    real_record = services.audit.record
+    from minzheng.core import audit
+
+    real_record = audit.record
 
     def flaky_record(**kw):
         if kw.get("summary", "").endswith(".99 元"):
             raise RuntimeError("injected failure after the receipt")
         return real_record(**kw)
 
-    monkeypatch.setattr(services.audit, "record", flaky_record)
+    monkeypatch.setattr(audit, "record", flaky_record)
 
     def donate(i):
         return gift(maker, amount=f"{i + 1}.99" if i % 4 == 3 else f"{i + 1}.00", campaign=campaign)

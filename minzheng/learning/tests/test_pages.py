@@ -126,7 +126,9 @@ def test_member_pages_render_and_the_checkin_form(filled):
     # the finished test opens its result
     r = c.get(reverse("learning:portal_test", args=[filled["test"].pk]))
     assert r.status_code == 302
-    token = ls.selectors.issue_attachments(filled["issue"]).get().token
+    from minzheng.learning import selectors as learning_q
+
+    token = learning_q.issue_attachments(filled["issue"]).get().token
     r = c.get(reverse("learning:portal_attachment", args=[filled["issue"].pk, token]))
     assert r.status_code == 200
     # a member of another branch: the issue and its file are not found
