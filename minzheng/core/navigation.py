@@ -32,8 +32,21 @@ class PortalService:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PersonPanel:
+    """A section of a registry person's page that another app fills (the person's
+    assistance history, …): rows(user, person) -> list of (text, url) in the user's scope,
+    shown to users with `permission`."""
+
+    title: str
+    permission: str
+    rows: Callable
+    order: int = 100
+
+
 STAFF: list[StaffEntry] = []
 PORTAL: list[PortalService] = []
+PERSON_PANELS: list[PersonPanel] = []
 
 
 def add_staff_entry(entry: StaffEntry) -> None:
@@ -46,6 +59,16 @@ def add_portal_service(service: PortalService) -> None:
     if service not in PORTAL:
         PORTAL.append(service)
         PORTAL.sort(key=lambda s: s.order)
+
+
+def add_person_panel(panel: PersonPanel) -> None:
+    if panel not in PERSON_PANELS:
+        PERSON_PANELS.append(panel)
+        PERSON_PANELS.sort(key=lambda p: p.order)
+
+
+def person_panels_for(user, person) -> list[tuple[PersonPanel, list]]:
+    return [(p, p.rows(user, person)) for p in PERSON_PANELS if user.has_perm(p.permission)]
 
 
 def staff_entries_for(user) -> list[StaffEntry]:

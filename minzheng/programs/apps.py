@@ -11,8 +11,10 @@ class ProgramsConfig(AppConfig):
         from minzheng.core import roles as core_roles
         from minzheng.core.demo import DemoStep, add_demo_step
         from minzheng.core.navigation import (
+            PersonPanel,
             PortalService,
             StaffEntry,
+            add_person_panel,
             add_portal_service,
             add_staff_entry,
         )
@@ -34,6 +36,11 @@ class ProgramsConfig(AppConfig):
                 count=selectors.open_count,
                 count_label=_("办理中的申请"),
                 order=30,
+            )
+        )
+        add_person_panel(
+            PersonPanel(
+                _("救助记录"), "programs.view_application", selectors.person_assistance, order=20
             )
         )
         add_portal_service(

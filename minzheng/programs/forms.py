@@ -82,6 +82,9 @@ class ApplicationForm(StyledFormMixin, forms.Form):
             self.fields["staff_related_note"] = forms.CharField(
                 label=_("关联情况说明"), max_length=200, required=False
             )
+            # The registry person (and household) picked at the counter, if any.
+            self.fields["person"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+            self.fields["household"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
         # Fields added after the mixin styled the form get the same classes.
         for name in self.fact_names + self.doc_names:
             widget = self.fields[name].widget

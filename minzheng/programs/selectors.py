@@ -365,3 +365,24 @@ def application_search(
         else:
             qs = qs.filter(applicant_name__startswith=text)
     return qs.order_by("-submitted_on", "-id")
+
+
+def person_assistance(user, person) -> list[tuple[str, str]]:
+    """A registry person's applications in the user's scope (linked to the person, or made
+    with their ID number before the link existed), newest first: for the person's page."""
+    from django.urls import reverse
+
+    qs = (
+        scoped_applications(user)
+        .filter(Q(person_id=person.pk) | Q(applicant_id_hash=person.id_number_hash))
+        .select_related("programme")
+        .order_by("-submitted_on", "-id")[:50]
+    )
+    return [
+        (
+            f"{a.submitted_on:%Y-%m-%d} {a.programme.name} {a.number} · {a.get_state_display()}"
+            + (f" · {a.amount} 元" if a.amount is not None else ""),
+            reverse("programs:case", args=[a.pk]),
+        )
+        for a in qs
+    ]

@@ -288,8 +288,55 @@ def case_action(request, pk: int, action: str):
     return redirect("programs:case", pk=pk)
 
 
+def _registry_initial(request, number: str) -> tuple[dict, object]:
+    """At the counter: the registry person with this ID number (in the worker's scope) and
+    their current household, as the form's initial values; (initial, None) when none."""
+    from minzheng.registry import selectors as registry_q
+
+    try:
+        person = registry_q.person_by_id_number(number, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return {}, None
+    if person is None:
+        return {}, None
+    membership = registry_q.person_households(person=person).filter(left_on__isnull=True).first()
+    initial = {
+        "applicant_name": person.name,
+        "applicant_id_number": number.strip().upper(),
+        "division": person.residence_division_id,
+        "person": person.pk,
+    }
+    if membership is not None:
+        members = registry_q.household_members(household=membership.household)
+        initial["household"] = membership.household_id
+        initial["fact_household_size"] = members.filter(left_on__isnull=True).count()
+    return initial, person
+
+
 def _apply(request, *, programme, divisions, resident, template, done):
     staff = resident is None
+    picked = None
+    if staff and request.method == "POST" and request.POST.get("action") == "lookup":
+        # Pick the person from the registry first: nothing is typed twice, the case is
+        # linked to the person (and appears on their page).
+        initial, picked = _registry_initial(request, request.POST.get("lookup_id_number", ""))
+        if picked is None and not list(messages.get_messages(request)):
+            messages.warning(
+                request,
+                _(
+                    "人口库中没有该身份证号码的人员（或不在您的辖区）：请先登记人员，或直接填写下表。"
+                ),
+            )
+        initial["idempotency_key"] = uuid.uuid4().hex
+        form = ApplicationForm(
+            programme=programme, divisions=divisions, staff=staff, initial=initial
+        )
+        return render(
+            request,
+            template,
+            {"form": form, "programme": programme, "picked": picked},
+        )
     if request.method == "POST":
         form = ApplicationForm(
             request.POST, request.FILES, programme=programme, divisions=divisions, staff=staff
@@ -309,6 +356,8 @@ def _apply(request, *, programme, divisions, resident, template, done):
                 staff_related=d["staff_related"],
                 staff_related_note=d.get("staff_related_note", ""),
                 channel=Application.Channel.COUNTER if staff else Application.Channel.PORTAL,
+                person_id=d.get("person") or None,
+                household_id=d.get("household") or None,
             )
             try:
                 app = services.application_submit(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.core.forms_util import add_service_errors, form_error_text, join_messages
 from minzheng.core.models import Attachment
+from minzheng.core.navigation import person_panels_for
 from minzheng.core.selectors import all_division_choices, division_choices
 from minzheng.core.services import attachment_add
 from minzheng.core.views import staff_required
@@ -124,6 +125,7 @@ def person_detail(request, person_id: int):
                 is_void=False,
             ),
             "history": person.history.select_related("history_user").order_by("-history_date")[:20],
+            "panels": person_panels_for(request.user, person),
             "tag_form": TagForm(),
             "void_form": VoidForm(),
             "attachment_form": AttachmentForm(),

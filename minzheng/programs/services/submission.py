@@ -141,6 +141,23 @@ def application_prepare(
             )
         except ValidationError as exc:
             errors["applicant_id_number"] = exc.messages[0]
+    if data.person_id and id_hash and "applicant_id_number" not in errors:
+        # A person picked from the registry is the applicant: the same ID number, and the
+        # household picked is theirs.
+        from minzheng.registry import selectors as registry_q
+
+        person = registry_q.person_by_id_number(id_number)
+        if person is None or person.pk != data.person_id:
+            errors["applicant_id_number"] = _(
+                "所选人口库人员的身份证号码与所填不一致，请重新选择。"
+            )
+        elif (
+            data.household_id
+            and not registry_q.person_households(person=person)
+            .filter(household_id=data.household_id, left_on__isnull=True)
+            .exists()
+        ):
+            errors["applicant_id_number"] = _("所选家庭户不是该申请人的家庭户，请重新选择。")
     phone = ""
     if data.phone:
         try:
