@@ -68,7 +68,7 @@ def test_record_quote_save_and_settle(phone_page, make_page, funeral_setup, logi
     ):
         page.get_by_label(label).fill("1")
     page.get_by_role("button", name="计算免除金额").click()
-    expect(page.get_by_test_id("quote-total")).to_have_text("800.00 元")
+    expect(page.get_by_test_id("quote-total")).to_have_text("800.00")
     expect(page.get_by_test_id("quote")).to_contain_text("人口库无此人记录")
     assert ServiceRecord.objects.count() == 0
 

@@ -254,7 +254,7 @@ def _past_returns(rng: random.Random, station, actor) -> int:
         intake_at = dt.datetime.combine(found, dt.time(10), tz)
         case = _case(
             station=station,
-            number=f"JZ2021D{n:04d}",
+            number=f"JZZ2021D{n:04d}",
             found=found,
             place=place,
             code=code,
@@ -333,7 +333,7 @@ def _post_past_costs(station, actor) -> int:
     rescue posted to the ledger); a rerun finds none left and posts nothing."""
     posted = 0
     for ret in ReturnHome.objects.filter(
-        case__station=station, case__number__startswith="JZ2021D", ledger_entry__isnull=True
+        case__station=station, case__number__startswith="JZZ2021D", ledger_entry__isnull=True
     ).select_related("case"):
         posted += services.return_costs_post(actor=actor, ret=ret) is not None
     return posted
@@ -395,7 +395,7 @@ def run(*, stdout, password: str) -> str:
             current.append(
                 _case(
                     station=station,
-                    number=f"JZ{found:%Y}K{n:04d}",
+                    number=f"JZZ{found:%Y}K{n:04d}",
                     found=found,
                     place=place,
                     code=code,

@@ -156,7 +156,7 @@ def case_intake(*, actor, station: Station, data: IntakeInput, photo=None, audio
             value = getattr(data, name)
             setattr(case, name, value.strip() if isinstance(value, str) else value)
         case.save()
-        case.number = f"JZ{case.found_date:%Y}{case.pk:06d}"
+        case.number = f"JZZ{case.found_date:%Y}{case.pk:06d}"
         case.save(update_fields=["number"])
         workflow.start(workflow=CASE, obj=case, name="intake", actor=actor, reason=_("入站登记"))
         photo_token = ""

@@ -44,7 +44,7 @@ def test_intake_writes_case_first_state_row_and_published_notice(rescue_staff, s
     case = services.case_intake(
         actor=rescue_staff, station=station, data=intake(), photo=photo, audio=audio
     )
-    assert case.number == f"JZ2021{case.pk:06d}"
+    assert case.number == f"JZZ2021{case.pk:06d}"
     assert case.state == "checked_in" and case.division_id == "440605000000"
     row = CaseTransition.objects.get(case=case)
     assert (row.from_state, row.to_state, row.actor, row.reason) == (
