@@ -334,9 +334,24 @@ ROLES = [
 ]
 
 
+# On PostgreSQL the walk runs for one role: scope is a range on a digit-string column, the
+# same SQL on both databases, and the SQLite pass of `make test` walks every role. Each role
+# costs minutes on PostgreSQL (every pattern, every identifier); one role keeps the
+# PostgreSQL pass honest about the database side within the suite's time.
+POSTGRES_ROLES = {"town caseworker"}
+
+
+def _skip_on_postgres(role):
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and role not in POSTGRES_ROLES:
+        pytest.skip("walked for every role on SQLite; on PostgreSQL for the town caseworker")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_no_url_shows_another_towns_records(world, plan, role):
+    _skip_on_postgres(role)
     from django.core.cache import cache
 
     cache.clear()  # rate limits and cached parameters of earlier roles
@@ -427,6 +442,7 @@ def test_no_page_offers_a_link_its_reader_may_not_open(world, role):
     """Every link a staff page shows its reader opens for that reader: a role is not
     offered what it cannot open (a 403 behind a link is a dead end). Breadth-first from the
     workbench home, at most 150 pages per role."""
+    _skip_on_postgres(role)
     from django.core.cache import cache
 
     cache.clear()
