@@ -65,6 +65,10 @@ def test_intake_match_confirm_notice_and_return(page, make_page, rescue_setup, l
     page.get_by_role("button", name="保存").click()
 
     expect(page).to_have_url(re.compile(r"/staff/rescue/cases/\d+/$"))
+    expect(page.get_by_role("status").first).to_contain_text("寻亲公告待审核发布")
+    # Nothing is public until a person has looked at the text and photo and published it.
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="审核并发布").click()
     expect(page.get_by_role("status").first).to_contain_text("寻亲公告已发布")
     candidates = page.get_by_role("region", name="比对候选")
     expect(candidates).to_contain_text("黄志强")

@@ -211,7 +211,11 @@ def _case(
         actor=actor,
         at=intake_at,
     )
-    _notice_create(case=case, photo_token="", now=intake_at)
+    notice = _notice_create(case=case, photo_token="", now=intake_at)
+    # The demo's notices were reviewed and published the day they were written.
+    Notice.objects.filter(pk=notice.pk).update(
+        status=NoticeStatus.PUBLISHED, published_at=intake_at
+    )
     if state != CaseState.CHECKED_IN:
         CaseTransition.objects.create(
             case=case,

@@ -106,6 +106,11 @@ class Case(models.Model):
     )
     intake_at = models.DateTimeField(_("入站时间"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # Matching runs after each change, in the background: asked for at, last done at. The
+    # page says "still matching" while the last request is newer than the last run.
+    match_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -130,6 +135,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.told_name or _('无名氏')}"
+
+    @property
+    def matching(self) -> bool:
+        """A match was asked for after the last run finished (the page polls until it is)."""
+        return bool(self.match_requested_at) and (
+            self.matched_at is None or self.matched_at < self.match_requested_at
+        )
 
     @property
     def is_closed(self) -> bool:
@@ -286,6 +298,7 @@ class MatchCandidate(models.Model):
 
 
 class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("待审核发布")
     PUBLISHED = "published", _("已发布")
     TAKEN_DOWN = "taken_down", _("已撤下")
 
@@ -322,9 +335,9 @@ class Notice(models.Model):
     )
     photo_token = models.CharField(max_length=32, blank=True)
     status = models.CharField(
-        _("状态"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.PUBLISHED
+        _("状态"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
-    published_at = models.DateTimeField(_("发布时间"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
     taken_down_at = models.DateTimeField(_("撤下时间"), null=True, blank=True)
     history = HistoricalRecords()

@@ -8,6 +8,11 @@ urlpatterns = [
     path("staff/rescue/", views.workbench, name="workbench"),
     path("staff/rescue/cases/new/", views.case_create, name="case_create"),
     path("staff/rescue/cases/<int:case_id>/", views.case_detail, name="case_detail"),
+    path(
+        "staff/rescue/cases/<int:case_id>/candidates/",
+        views.case_candidates,
+        name="case_candidates",
+    ),
     path("staff/rescue/cases/<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path(
         "staff/rescue/cases/<int:case_id>/transition/",
@@ -34,6 +39,9 @@ urlpatterns = [
     path("staff/rescue/reports/<int:report_id>/reveal/", views.report_reveal, name="report_reveal"),
     path("staff/rescue/notices/", views.notice_list, name="notice_list"),
     path("staff/rescue/notices/<int:notice_id>/edit/", views.notice_edit, name="notice_edit"),
+    path(
+        "staff/rescue/notices/<int:notice_id>/publish/", views.notice_publish, name="notice_publish"
+    ),
     path("staff/rescue/returns/", views.return_list, name="return_list"),
     path("staff/rescue/stats/", views.stats, name="stats"),
     path("staff/rescue/stats/export.xlsx", views.stats_export, name="stats_export"),

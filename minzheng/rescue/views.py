@@ -132,7 +132,7 @@ def case_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已登记 %(n)s，寻亲公告已发布。") % {"n": case.number})
+            messages.success(request, _("已登记 %(n)s，寻亲公告待审核发布。") % {"n": case.number})
             return redirect("rescue:case_detail", case_id=case.pk)
     return render(
         request, "rescue/form.html", {"form": form, "title": _("救助登记"), "multipart": True}
@@ -172,6 +172,18 @@ def _attachments(case: Case):
         content_type__model="case",
         object_id=str(case.pk),
         is_void=False,
+    )
+
+
+@staff_required
+@permission_required("rescue.view_case", raise_exception=True)
+def case_candidates(request, case_id: int):
+    """The candidates section alone: polled while matching runs, until it is done."""
+    case = selectors.case_detail(user=request.user, case_id=case_id)
+    return render(
+        request,
+        "rescue/_candidates.html",
+        {"case": case, "candidates": selectors.case_candidates(case=case)},
     )
 
 
@@ -439,6 +451,20 @@ def report_edit(request, report_id: int):
 def notice_list(request):
     page = Paginator(selectors.notice_list(user=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "rescue/notice_list.html", {"page": page})
+
+
+@staff_required
+@permission_required("rescue.change_notice", raise_exception=True)
+@require_POST
+def notice_publish(request, notice_id: int):
+    notice = get_object_or_404(selectors.notice_list(user=request.user), pk=notice_id)
+    try:
+        services.notice_publish(actor=request.user, notice=notice)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("寻亲公告已发布。"))
+    return redirect("rescue:case_detail", case_id=notice.case_id)
 
 
 @staff_required

@@ -605,6 +605,7 @@ def _rescue(towns: tuple[Town, ...], staff, residents) -> None:
         rs.notice_update(
             actor=staff, notice=case.notice, title=town.mark("寻亲公告"), appearance="中等身材"
         )
+        rs.notice_publish(actor=staff, notice=case.notice)
         rs.daily_record_add(actor=staff, case=case, day=D1, note=town.mark("在站记录"))
         report = rs.report_create(
             actor=residents[town.key],

@@ -26,6 +26,7 @@ from .matches import (
     report_rematch,
 )
 from .notices import (
+    notice_publish,
     notice_update,
 )
 from .reports import (
@@ -52,6 +53,7 @@ from .returns import (
 )
 
 __all__ = [
+    "notice_publish",
     "CASE_FIELDS",
     "COST_FIELDS",
     "CostsNotPosted",

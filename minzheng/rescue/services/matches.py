@@ -42,6 +42,7 @@ def report_record(report: MissingReport) -> matching.ReportRecord:
 
 
 def _schedule_case_match(case_id: int) -> None:
+    Case.objects.filter(pk=case_id).update(match_requested_at=timezone.now())
     enqueue(case_rematch, case_id=case_id)
 
 
@@ -104,6 +105,7 @@ def case_rematch(*, case_id: int) -> int:
         MatchCandidate.objects.filter(case=case, decision=Decision.PENDING).exclude(
             report_id__in=kept
         ).delete()
+        Case.objects.filter(pk=case.pk).update(matched_at=timezone.now())
     return len(found)
 
 

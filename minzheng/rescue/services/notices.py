@@ -1,4 +1,5 @@
-"""寻亲 notices: published for a case whose family is not found, taken down on return."""
+"""寻亲 notices: drafted at intake, published once a staff member has reviewed what the public
+will see (text and photo), taken down on return."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def _notice_create(*, case: Case, photo_token: str, now) -> Notice:
         title=title[:100],
         appearance=rules.notice_appearance(case),
         photo_token=photo_token,
-        published_at=now,
+        status=NoticeStatus.DRAFT,
+        published_at=None,
         updated_at=now,
         **values,
     )
@@ -42,7 +44,7 @@ def notice_update(*, actor, notice: Notice, title: str, appearance: str) -> Noti
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("请填写标题。")
-    if notice.status != NoticeStatus.PUBLISHED:
+    if notice.status == NoticeStatus.TAKEN_DOWN:
         errors["title"] = _("公告已撤下，不能修改。")
     if errors:
         raise ValidationError(errors)
@@ -61,7 +63,28 @@ def notice_update(*, actor, notice: Notice, title: str, appearance: str) -> Noti
     return notice
 
 
+def notice_publish(*, actor, notice: Notice) -> Notice:
+    """Publish a drafted notice after reviewing its text and photo: from now on anyone can
+    see it on the portal. One conditional UPDATE (draft → published), so it is published once."""
+    require_perm(actor, "rescue.change_notice")
+    now = timezone.now()
+    if not Notice.objects.filter(pk=notice.pk, status=NoticeStatus.DRAFT).update(
+        status=NoticeStatus.PUBLISHED, published_at=now, updated_at=now
+    ):
+        raise ValidationError({"status": _("该公告不是待审核状态，不能发布。")})
+    notice.status, notice.published_at, notice.updated_at = NoticeStatus.PUBLISHED, now, now
+    audit.record(
+        actor=actor,
+        action=audit.Action.UPDATE,
+        target=notice,
+        summary=f"审核发布寻亲公告 {notice.case.number}",
+    )
+    return notice
+
+
 def _notice_take_down(case: Case) -> None:
-    Notice.objects.filter(case=case, status=NoticeStatus.PUBLISHED).update(
+    Notice.objects.filter(
+        case=case, status__in=(NoticeStatus.DRAFT, NoticeStatus.PUBLISHED)
+    ).update(
         status=NoticeStatus.TAKEN_DOWN, taken_down_at=timezone.now(), updated_at=timezone.now()
     )

@@ -32,13 +32,16 @@ def _report(staff, **kw) -> MissingReport:
 
 
 def _case(staff, station, **kw) -> Case:
-    return services.case_intake(actor=staff, station=station, data=intake(**kw))
+    """A case whose notice staff have reviewed and published."""
+    case = services.case_intake(actor=staff, station=station, data=intake(**kw))
+    services.notice_publish(actor=staff, notice=case.notice)
+    return case
 
 
 # ---------------------------------------------------------------- intake
 
 
-def test_intake_writes_case_first_state_row_and_published_notice(rescue_staff, station):
+def test_intake_writes_case_first_state_row_and_a_notice_to_review(rescue_staff, station, client):
     photo = SimpleUploadedFile("p.jpg", JPEG)
     audio = SimpleUploadedFile("s.mp3", MP3)
     case = services.case_intake(
@@ -57,8 +60,16 @@ def test_intake_writes_case_first_state_row_and_published_notice(rescue_staff, s
         Attachment.objects.filter(object_id=str(case.pk)).values_list("kind", flat=True)
     ) == ["audio", "photo"]
     notice = Notice.objects.get(case=case)
-    assert notice.status == "published" and notice.photo_token
+    assert notice.status == "draft" and notice.photo_token and notice.published_at is None
     assert notice.title == "寻亲公告：2021年3月5日在桂城街道灯湖东路发现一名男性"
+    # Nothing is public before a person has reviewed the text and the photo.
+    assert client.get(f"/portal/rescue/notices/{notice.pk}/").status_code == 404
+    assert client.get(f"/portal/rescue/notices/{notice.pk}/photo/").status_code == 404
+    services.notice_publish(actor=rescue_staff, notice=notice)
+    assert Notice.objects.get(pk=notice.pk).status == "published"
+    assert client.get(f"/portal/rescue/notices/{notice.pk}/").status_code == 200
+    with pytest.raises(ValidationError):
+        services.notice_publish(actor=rescue_staff, notice=notice)  # published once
 
 
 @pytest.mark.parametrize(
@@ -157,7 +168,7 @@ def test_notice_shows_only_whitelisted_fields_on_the_portal(rescue_staff, statio
     case = services.case_intake(
         actor=rescue_staff, station=station, data=intake(), photo=SimpleUploadedFile("p.jpg", JPEG)
     )
-    notice = case.notice
+    notice = services.notice_publish(actor=rescue_staff, notice=case.notice)
     page = client.get(f"/portal/rescue/notices/{notice.pk}/").content.decode()
     for shown in ("王志强", "粤语", "桂城街道灯湖东路", "65–75", "蓝色外套", "左脸有痣"):
         assert shown in page

@@ -118,7 +118,8 @@ def test_resident_reports_on_the_portal(client, db):
 
 
 def test_public_notice_list_needs_no_login(rescue_staff, station, client):
-    services.case_intake(actor=rescue_staff, station=station, data=intake())
+    case = services.case_intake(actor=rescue_staff, station=station, data=intake())
+    services.notice_publish(actor=rescue_staff, notice=case.notice)
     page = client.get("/portal/rescue/?sex=M&age=70&dialect=粤语").content.decode()
     assert "寻亲公告：2021年3月5日在桂城街道灯湖东路发现一名男性" in page
     assert "高血压" not in page
@@ -183,3 +184,18 @@ def test_api_match_refuses_insane_dates_and_bidi_names(rescue_staff, client, cha
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+def test_the_case_page_says_matching_is_running_then_shows_the_candidates(
+    rescue_staff, station, client
+):
+    case = services.case_intake(actor=rescue_staff, station=station, data=intake())
+    services.report_create(actor=rescue_staff, data=report_input(), source="counter")
+    client.force_login(rescue_staff)
+    page = client.get(f"/staff/rescue/cases/{case.pk}/").content.decode()
+    assert 'data-testid="matching"' in page and "暂无候选" not in page
+    assert f'hx-get="/staff/rescue/cases/{case.pk}/candidates/"' in page  # polls until done
+    services.case_rematch(case_id=case.pk)  # the background task
+    part = client.get(f"/staff/rescue/cases/{case.pk}/candidates/").content.decode()
+    assert "hx-get" not in part and 'data-testid="matching"' not in part
+    assert "黄志强" in part  # the family's report, ranked with its reasons
