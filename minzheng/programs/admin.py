@@ -23,7 +23,9 @@ class ProgrammeForm(forms.ModelForm):
         label=_("所需材料"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("每行一项：材料代码｜材料名称，如 id_card｜身份证。代码用小写字母、数字和下划线。"),
+        help_text=_(
+            "每行一项：材料代码｜材料名称，如 id_card｜身份证。代码用小写字母、数字和下划线。"
+        ),
     )
 
     class Meta:
