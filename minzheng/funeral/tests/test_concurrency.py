@@ -83,11 +83,16 @@ def test_void_racing_the_settlement_of_its_month(run_concurrently, home_staff, h
     if target.voided_at is not None:  # the void won
         assert target.settlement_id is None
         assert (settlement.service_count, settlement.total) == (1, Decimal("800.00"))
-        assert JournalEntry.objects.filter(idempotency_key=f"funeral.void:{target.pk}").exists()
+        # the engine gives the grant's money back (application_void)
+        assert JournalEntry.objects.filter(
+            idempotency_key=f"programs.void:{target.application_id}"
+        ).exists()
     else:  # the settlement won
         assert target.settlement_id == settlement.pk
         assert (settlement.service_count, settlement.total) == (2, Decimal("1600.00"))
         assert sorted(type(r).__name__ for r in results) == ["ServiceVoidConflict", "Settlement"]
-        assert not JournalEntry.objects.filter(source=f"funeral.service:{target.pk}").exists()
+        assert not JournalEntry.objects.filter(
+            idempotency_key=f"programs.void:{target.application_id}"
+        ).exists()
     assert ServiceRecord.objects.filter(settlement=settlement).count() == settlement.service_count
     assert party_balance("PAYABLE:funeral_fee_waiver", home.party) == Decimal("0.00")
