@@ -40,6 +40,10 @@ class ScopedAdminMixin:
     """Lists, change pages and history go through core.scope; out of scope is 404.
     Secret fields are left out of every form, list and history diff."""
 
+    # The list's search box says what to type in Chinese (unfold's own placeholder is an
+    # untranslated "Type to search").
+    search_help_text = _("输入名称或编号查找")
+
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
 

@@ -154,3 +154,10 @@ def test_history_of_an_out_of_scope_record_is_404(make_staff):
         model_admin.history_view(request, str(p.pk))
     with pytest.raises(Http404):
         model_admin.history_form_view(request, str(p.pk), str(version))
+
+
+@pytest.mark.django_db
+def test_admin_lists_speak_chinese_in_their_search_box(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/admin/programs/programme/").content.decode()
+    assert 'placeholder="输入名称或编号查找"' in page and "Type to search" not in page
