@@ -19,6 +19,18 @@ def add_service_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def add_service_errors_where_free(form: Form, exc: ValidationError) -> None:
+    """The service's errors for the fields the form's own checks passed: when the form is
+    invalid, the view runs the service's validation on what did parse, so a person hears
+    every problem in one round (a missing name *and* a wrong ID number), not one per submit."""
+    if not hasattr(exc, "error_dict"):
+        return
+    for field, errors in exc.error_dict.items():
+        if field in form.fields and field not in form.errors:
+            for error in errors:
+                form.add_error(field, error.messages[0] if error.messages else error)
+
+
 # What the browser's date and time pickers accept as a value (HTML's own formats). Django
 # renders a date with the active language's format (2026/12/02 in Chinese), which a
 # type="date" input reads as empty, so pre-filled dates vanished and the browser blocked

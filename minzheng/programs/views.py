@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minzheng.core.district import district_code
-from minzheng.core.forms_util import add_service_errors
+from minzheng.core.forms_util import add_service_errors, add_service_errors_where_free
 from minzheng.core.scope import user_prefix
 from minzheng.core.selectors import division_choices
 from minzheng.core.views import staff_required
@@ -368,9 +368,32 @@ def _apply(request, *, programme, divisions, resident, template, done):
             else:
                 messages.success(request, _("申请已提交，编号 %(n)s。") % {"n": app.number})
                 return redirect(done, pk=app.pk)
-        else:  # the files' problems too, so the applicant hears everything at once
+        else:  # the files' and the service's problems too: everything at once
             for name, message in services.documents_errors(programme, form.documents()).items():
                 form.add_error(name, message)
+            d = form.cleaned_data
+            try:
+                services.application_prepare(
+                    actor=request.user,
+                    resident=resident,
+                    on=timezone.localdate(),
+                    data=services.ApplicationInput(
+                        programme_code=programme.code,
+                        division_code=d.get("division") or "",
+                        applicant_name=d.get("applicant_name") or "",
+                        applicant_id_number=d.get("applicant_id_number") or "",
+                        phone=d.get("phone") or "",
+                        facts={
+                            n.removeprefix("fact_"): d.get(n)
+                            for n in form.fact_names
+                            if d.get(n) not in (None, "")
+                        },
+                        bank_name=d.get("bank_name") or "",
+                        bank_account=d.get("bank_account") or "",
+                    ),
+                )
+            except ValidationError as exc:
+                add_service_errors_where_free(form, exc)
     else:
         initial = {"idempotency_key": uuid.uuid4().hex}
         if resident is not None:

@@ -226,3 +226,23 @@ def test_second_investigator_offers_only_staff_who_may_investigate_this_case(
     client.force_login(town_worker)
     page = client.get(f"/staff/programs/cases/{app.pk}/").content.decode()
     assert "gc_case2" in page and "a_funeral_home" not in page and "jj_case" not in page
+
+
+def test_the_counter_form_reports_every_problem_in_one_round(client, funded, town_worker):
+    client.force_login(town_worker)
+    wrong = id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1")  # bad check digit
+    response = client.post(
+        "/staff/programs/cases/new/?programme=temporary_assistance",
+        {
+            "idempotency_key": "k1",
+            "division": GUICHENG_COMMUNITY,
+            "applicant_name": "",  # the form's own check
+            "applicant_id_number": wrong,  # the service's check
+            "bank_name": "南海农商银行",
+            "bank_account": "6229000012345678",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "applicant_name" in errors and "applicant_id_number" in errors
+    assert Application.objects.count() == 0
