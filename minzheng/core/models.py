@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .json_encoder import ReadableJSONEncoder
+
 # Significant digits of a 12-digit statistical division code at each level.
 LEVEL_DIGITS = {"province": 2, "city": 4, "district": 6, "town": 9, "community": 12}
 
@@ -182,7 +184,7 @@ class OperationLog(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True, encoder=ReadableJSONEncoder)
 
     class Meta:
         verbose_name = _("操作日志")
@@ -245,9 +247,9 @@ class Job(models.Model):
     stage = models.CharField(_("阶段"), max_length=40, blank=True)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    errors = models.JSONField(default=list, blank=True)
+    params = models.JSONField(default=dict, blank=True, encoder=ReadableJSONEncoder)
+    result = models.JSONField(default=dict, blank=True, encoder=ReadableJSONEncoder)
+    errors = models.JSONField(default=list, blank=True, encoder=ReadableJSONEncoder)
     input_file = models.FileField(upload_to="jobs/", blank=True)
 
     class Meta:

@@ -161,3 +161,18 @@ def test_admin_lists_speak_chinese_in_their_search_box(client, admin_user):
     client.force_login(admin_user)
     page = client.get("/admin/programs/programme/").content.decode()
     assert 'placeholder="输入名称或编号查找"' in page and "Type to search" not in page
+
+
+@pytest.mark.django_db
+def test_json_in_the_admin_reads_as_chinese(client, admin_user):
+    from minzheng.core.models import Job, OperationLog
+
+    log = OperationLog.objects.create(
+        username="x", action="export", summary="导出", detail={"filters": {"姓名": "陈"}}
+    )
+    job = Job.objects.create(kind="k", created_by=admin_user, result={"message": "已完成"})
+    client.force_login(admin_user)
+    for url in (f"/admin/core/operationlog/{log.pk}/change/", f"/admin/core/job/{job.pk}/change/"):
+        html = client.get(url).content.decode()
+        assert "\\u" not in html
+    assert "姓名" in client.get(f"/admin/core/operationlog/{log.pk}/change/").content.decode()
