@@ -440,6 +440,12 @@ def mask_phone(value: str) -> str:
 _NAME_SEPARATORS = frozenset("·•．. ")
 
 
+def mask_bank_account(value: str) -> str:
+    """A bank account as lists show it: every digit but the last four starred."""
+    digits = (value or "").replace(" ", "")
+    return ("*" * max(len(digits) - 4, 0) + digits[-4:]) if digits else ""
+
+
 def mask_name(value: str) -> str:
     """Mask a name for public notices: "张*丰", "张*", "欧**娜".
 

@@ -24,11 +24,6 @@ def _today(on: dt.date | None) -> dt.date:
     return on or timezone.localdate()
 
 
-def _mask_account(account: str) -> str:
-    digits = (account or "").replace(" ", "")
-    return ("*" * max(len(digits) - 4, 0) + digits[-4:]) if digits else ""
-
-
 def _check_institution(actor, institution: Institution, perm: str) -> None:
     """The actor may act on this institution: permission, scope, and own institution."""
     require_perm(actor, perm)

@@ -26,6 +26,7 @@ from minzheng.programs.services import (
     disbursement_batch_create,
     disbursement_return_import,
 )
+from minzheng.registry import validators
 from minzheng.registry.models import Organisation
 from minzheng.registry.services import organisation_register
 
@@ -36,7 +37,7 @@ from ..models import (
     HouseReport,
     HouseService,
 )
-from .common import PHOTO_TYPES, _date, _mask_account, _today
+from .common import PHOTO_TYPES, _date, _today
 
 
 @dataclass
@@ -102,7 +103,7 @@ def house_register(*, actor, data: HouseInput) -> House:
             contract_end=data.contract_end,
             bank_name=data.bank_name,
             bank_account=account,
-            bank_account_masked=_mask_account(account),
+            bank_account_masked=validators.mask_bank_account(account),
             is_illustrative=data.is_illustrative,
         )
         audit.record(

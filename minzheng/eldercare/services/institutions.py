@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from minzheng.core import audit
 from minzheng.core.models import Division
 from minzheng.core.permissions import require_perm
+from minzheng.registry import validators
 from minzheng.registry.models import Organisation
 from minzheng.registry.services import organisation_register
 
@@ -20,7 +21,7 @@ from ..models import (
     Institution,
     InstitutionStaff,
 )
-from .common import _check_institution, _date, _mask_account
+from .common import _check_institution, _date
 
 
 @dataclass
@@ -124,7 +125,7 @@ def institution_register(*, actor, data: InstitutionInput) -> Institution:
             services=data.services,
             bank_name=data.bank_name,
             bank_account=account,
-            bank_account_masked=_mask_account(account),
+            bank_account_masked=validators.mask_bank_account(account),
             is_illustrative=data.is_illustrative,
         )
         audit.record(

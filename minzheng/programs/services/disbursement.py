@@ -24,6 +24,7 @@ from minzheng.core.services import (
     job_progress,
 )
 from minzheng.core.tasks import enqueue
+from minzheng.registry import validators
 
 from .. import postings
 from ..models import (
@@ -36,7 +37,6 @@ from ..models import (
 )
 from ..workflows import APPLICATION
 from .moves import S, _actor_name, _check_staff, _today
-from .submission import _mask_account
 
 
 def _batch_number(on: dt.date) -> str:
@@ -432,7 +432,7 @@ def application_bank_account_update(
         application.bank_name, application.bank_account, application.bank_account_masked = (
             bank_name.strip(),
             account,
-            _mask_account(account),
+            validators.mask_bank_account(account),
         )
         application.save(update_fields=["bank_name", "bank_account", "bank_account_masked"])
         audit.record(

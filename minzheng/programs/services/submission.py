@@ -264,7 +264,7 @@ def application_prepare(
         payee_name=data.payee_name or name,
         bank_name=data.bank_name,
         bank_account=(data.bank_account or "").replace(" ", ""),
-        bank_account_masked=_mask_account(data.bank_account),
+        bank_account_masked=validators.mask_bank_account(data.bank_account),
         staff_related=staff_related,
         staff_related_note=note[:200],
         submitted_on=on,
@@ -272,11 +272,6 @@ def application_prepare(
         amount=None,
     )
     return PreparedApplication(application, checks, decision, ctx.parameters_used(), rules, ctx)
-
-
-def _mask_account(account: str) -> str:
-    digits = (account or "").replace(" ", "")
-    return ("*" * max(len(digits) - 4, 0) + digits[-4:]) if digits else ""
 
 
 def _save_decision(
