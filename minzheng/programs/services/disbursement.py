@@ -361,13 +361,16 @@ def disbursement_post(
 
 def failed_lines_unchanged(batch: DisbursementBatch) -> list[DisbursementLine]:
     """The batch's failed lines whose payee account has not been corrected since: re-issued
-    as they are, they would fail again (账户已销户, 户名不符 …)."""
-    unchanged = []
-    for line in batch.lines.filter(status=DisbursementLine.Status.FAILED).order_by("id"):
-        apps = [item.application for item in line.items.select_related("application")]
-        if any(a.bank_account == line.bank_account for a in apps):
-            unchanged.append(line)
-    return unchanged
+    as they are, they would fail again (账户已销户, 户名不符 …). One query, whatever the
+    number of failed lines."""
+    items = DisbursementItem.objects.filter(
+        line__batch=batch, line__status=DisbursementLine.Status.FAILED
+    ).select_related("line", "application")
+    unchanged = {}
+    for item in items.order_by("line_id"):
+        if item.application.bank_account == item.line.bank_account:
+            unchanged.setdefault(item.line_id, item.line)
+    return list(unchanged.values())
 
 
 def disbursement_rerun(
